@@ -1,0 +1,191 @@
+//! The sections of the configuration file, one struct each.
+
+use super::Secret;
+use crate::bus::RetryPolicy;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// `[database]`: where state lives.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH?mode=rwc` or `postgres://USER@HOST/DB`. Unset: a SQLite
+    /// file `mymeet.db` in the data directory.
+    pub url: Option<String>,
+    /// Upper bound of pooled connections.
+    pub max_connections: Option<u32>,
+}
+
+/// `[bus]`: how the pipeline stages talk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BusConfig {
+    /// `amqp://USER:PASS@HOST:PORT/VHOST` for RabbitMQ. Unset: the in-process
+    /// bus, kept in the database.
+    pub url: Option<String>,
+    /// The topic exchange every message is published to.
+    pub exchange: String,
+    /// Unacknowledged messages a consumer may hold at once.
+    pub prefetch: u16,
+    /// Seconds an in-process delivery stays invisible to other consumers
+    /// before it counts as abandoned; renewed while its consumer lives.
+    pub lease_secs: u64,
+    /// Retries and back-off of failing messages (`[bus.retry]`).
+    pub retry: RetryPolicy,
+}
+
+impl Default for BusConfig {
+    fn default() -> Self {
+        BusConfig {
+            url: None,
+            exchange: "mymeet".into(),
+            prefetch: 8,
+            lease_secs: 60,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// `[storage]`: where recordings and reports are kept.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// A local folder, or `s3://BUCKET[/PREFIX]`. Unset: `blobs/` in the data
+    /// directory.
+    pub url: Option<String>,
+    /// S3-compatible settings, used with an `s3://` URL.
+    pub s3: S3Config,
+}
+
+/// `[storage.s3]`: an S3-compatible object store (AWS, MinIO, Ceph, R2, ...).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3Config {
+    /// The endpoint, e.g. `http://minio:9000`; unset for AWS.
+    pub endpoint: Option<String>,
+    /// The region; `us-east-1` when unset.
+    pub region: Option<String>,
+    /// The access key id; unset to use the environment's AWS credentials.
+    pub access_key_id: Option<String>,
+    /// The secret access key.
+    pub secret_access_key: Option<Secret>,
+    /// Allow a plain-HTTP endpoint (in-cluster MinIO).
+    pub allow_http: bool,
+}
+
+/// `[email]`: how reports reach people.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailConfig {
+    /// The sender, e.g. `mymeet <reports@example.com>`.
+    pub from: String,
+    /// Folder for `.eml` files when no SMTP server is configured. Unset:
+    /// `outbox/` in the data directory.
+    pub outbox: Option<PathBuf>,
+    /// An SMTP server; when set, mail is sent instead of written to the outbox.
+    pub smtp: Option<SmtpConfig>,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig {
+            from: "mymeet <mymeet@localhost>".into(),
+            outbox: None,
+            smtp: None,
+        }
+    }
+}
+
+/// `[email.smtp]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Host name of the server.
+    pub host: String,
+    /// Port; 25, 587 or 465 by `tls` when unset.
+    pub port: Option<u16>,
+    /// Transport security.
+    #[serde(default)]
+    pub tls: SmtpTls,
+    /// User name for AUTH, if the server wants it.
+    pub username: Option<String>,
+    /// Password for AUTH.
+    pub password: Option<Secret>,
+}
+
+/// Transport security of an SMTP connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text; only sensible on loopback.
+    None,
+    /// Upgrade with STARTTLS (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+/// `[security]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// The AES-256 key that encrypts OAuth tokens at rest: 32 bytes, base64.
+    /// Unset: read from (or, the first time, generated into) `key_file`.
+    pub encryption_key: Option<Secret>,
+    /// Where the generated key is kept. Unset: `encryption.key` in the data
+    /// directory.
+    pub key_file: Option<PathBuf>,
+}
+
+/// `[telemetry]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    /// `pretty`, `json`, or `auto` (pretty on a terminal, JSON otherwise).
+    pub log_format: LogFormat,
+    /// A `tracing` filter such as `info` or `mymeet_bot=debug,info`;
+    /// `RUST_LOG` wins when set.
+    pub log_filter: String,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        TelemetryConfig {
+            log_format: LogFormat::Auto,
+            log_filter: "info".into(),
+        }
+    }
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Pretty on a terminal, JSON otherwise.
+    #[default]
+    Auto,
+    /// Human-readable, coloured.
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// `[http]`: the API server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Address `mymeet serve` listens on.
+    pub listen: String,
+    /// The URL people reach the server at (for OAuth redirects and links).
+    pub public_url: String,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Encryption of secrets at rest (OAuth tokens) and hashing of API keys.

@@ -1,0 +1,20 @@
+//! Schema migrations, applied in order by `mymeet migrate` and on start of
+//! `serve` and `worker`. Each runs unchanged on SQLite and PostgreSQL.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_domain;
+mod m0002_bus_messages;
+
+/// The list of migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_domain::Migration),
+            Box::new(m0002_bus_messages::Migration),
+        ]
+    }
+}
