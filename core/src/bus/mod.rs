@@ -83,6 +83,11 @@ pub enum BusError {
     /// A message body is not a valid envelope.
     #[error("malformed message: {0}")]
     Malformed(String),
+    /// The delivery's lease lapsed (its consumer held it longer than the lease
+    /// without renewing) and the message went back to the queue; it will be
+    /// delivered again.
+    #[error("the delivery's lease lapsed; the message will be delivered again")]
+    LeaseLost,
     /// The bus was shut down.
     #[error("the bus is closed")]
     Closed,
