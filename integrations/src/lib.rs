@@ -1,1 +1,4 @@
-//! placeholder
+//! Everything that talks to someone else's system: OAuth2, Google Calendar,
+//! Microsoft Graph, meeting-link parsing, SMTP email and outgoing webhooks.
+//!
+//! Depends only on `mymeet-core`. The calendars and scheduler issue fills it.

@@ -1,1 +1,5 @@
-//! placeholder
+//! The bus consumers after a call: decoding, voice activity, transcription,
+//! analysis, rendering and delivery.
+//!
+//! Depends on `mymeet-integrations` and `mymeet-core`; never on `bot`,
+//! `scheduler` or `api`. The transcription and report issues fill it.

@@ -1,1 +1,5 @@
-//! placeholder
+//! Calendar sync, auto-join rules, one bot per real meeting, and launching
+//! bots (a child process, or a Kubernetes Job).
+//!
+//! Depends on `mymeet-integrations` and `mymeet-core`; never on `bot`,
+//! `pipeline` or `api`. The calendars and scheduler issue fills it.

@@ -51,6 +51,7 @@ impl Delivery {
 
     /// The work is done: remove the message.
     pub async fn ack(self) -> Result<(), BusError> {
+        count(&self.envelope.topic, "ack");
         self.settle.ack().await
     }
 
@@ -59,6 +60,10 @@ impl Delivery {
     pub async fn fail(self, reason: &str) -> Result<FailOutcome, BusError> {
         let attempt = self.attempt;
         let outcome = self.settle.fail(attempt, reason).await?;
+        match outcome {
+            FailOutcome::Retrying { .. } => count(&self.envelope.topic, "retry"),
+            FailOutcome::DeadLettered => count(&self.envelope.topic, "dead_letter"),
+        }
         match outcome {
             FailOutcome::Retrying {
                 next_attempt,
@@ -77,8 +82,14 @@ impl Delivery {
     pub async fn reject(self, reason: &str) -> Result<(), BusError> {
         tracing::error!(topic = %self.envelope.topic, id = %self.envelope.id, reason,
             "message rejected; moved to the dead-letter queue");
+        count(&self.envelope.topic, "dead_letter");
         self.settle.reject(reason).await
     }
+}
+
+fn count(topic: &str, outcome: &'static str) {
+    metrics::counter!("mymeet_bus_settled_total", "topic" => topic.to_owned(), "outcome" => outcome)
+        .increment(1);
 }
 
 impl fmt::Debug for Delivery {

@@ -1,0 +1,8 @@
+use mymeet_core::db::Db;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: Db,
+}

@@ -1,0 +1,41 @@
+//! The command line, as clap types.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Self-hostable meeting bots: join Meet, Teams and Zoom calls, record,
+/// transcribe and email a report.
+///
+/// Configuration comes from built-in defaults (SQLite, in-process bus and
+/// files under ./data), then the TOML file given with --config, then
+/// MYMEET_* environment variables (MYMEET_DATABASE__URL sets database.url).
+#[derive(Debug, Parser)]
+#[command(name = "mymeet", version, propagate_version = true)]
+pub struct Cli {
+    /// TOML configuration file.
+    #[arg(long, short, global = true, env = "MYMEET_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API server (health, readiness, metrics); applies migrations first.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Check the configuration and print it with secrets redacted.
+    Config,
+}
+
+/// Options of `mymeet serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; overrides http.listen.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+}

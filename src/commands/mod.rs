@@ -1,0 +1,19 @@
+//! One module per subcommand; each takes the loaded configuration.
+
+mod config;
+mod migrate;
+mod serve;
+
+use crate::cli::{Cli, Command};
+use mymeet_core::config::Config;
+
+/// Loads the configuration, starts telemetry and runs the subcommand.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    mymeet_core::telemetry::init(&config.telemetry)?;
+    match cli.command {
+        Command::Serve(args) => serve::run(&config, args).await,
+        Command::Migrate => migrate::run(&config).await,
+        Command::Config => config::run(&config),
+    }
+}

@@ -1,0 +1,41 @@
+use crate::cli::ServeArgs;
+use anyhow::Context;
+use mymeet_api::AppState;
+use mymeet_core::config::Config;
+
+/// `mymeet serve`: migrations, then the API until SIGINT or SIGTERM.
+pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
+    let db = super::migrate::open_migrated(config).await?;
+    let addr = args.listen.unwrap_or_else(|| config.http.listen.clone());
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (http.listen)"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(%local, "serving the API");
+    println!("listening on http://{local}");
+    mymeet_api::serve(listener, AppState { db }, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

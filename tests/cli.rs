@@ -1,0 +1,150 @@
+//! The real binary, spawned as a user would run it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn mymeet(data: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mymeet"));
+    // Isolate from the caller's environment and ./data.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("MYMEET_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("MYMEET_DATA_DIR", data).env("RUST_LOG", "warn");
+    cmd
+}
+
+#[test]
+fn help_lists_every_subcommand_with_a_description() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mymeet(dir.path()).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for (name, words) in [
+        ("serve", "HTTP API"),
+        ("migrate", "migrations"),
+        ("config", "configuration"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name} missing from --help:\n{text}"));
+        assert!(line.contains(words), "{line}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_embedded_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mymeet(dir.path()).arg("migrate").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("mymeet.db").is_file());
+    // Twice is fine.
+    let out = mymeet(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn a_bad_setting_fails_with_one_line_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mymeet(dir.path())
+        .arg("migrate")
+        .env("MYMEET_BUS__PREFETCH", "many")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("bus.prefetch"), "{err}");
+    assert!(lines[0].contains("MYMEET_BUS__PREFETCH"), "{err}");
+}
+
+#[test]
+fn an_unreachable_database_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mymeet(dir.path())
+        .arg("migrate")
+        .env(
+            "MYMEET_DATABASE__URL",
+            "postgres://nobody:pw@127.0.0.1:1/none",
+        )
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("cannot open the database"), "{err}");
+    assert!(
+        err.contains("nobody:***@127.0.0.1:1"),
+        "password redacted: {err}"
+    );
+}
+
+#[test]
+fn config_prints_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mymeet(dir.path())
+        .arg("config")
+        .env("MYMEET_EMAIL__SMTP__HOST", "smtp.example.com")
+        .env("MYMEET_EMAIL__SMTP__USERNAME", "bot")
+        .env("MYMEET_EMAIL__SMTP__PASSWORD", "hunter2")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("smtp.example.com"));
+    assert!(!text.contains("hunter2"));
+}
+
+#[test]
+fn serve_answers_health_and_metrics_then_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = mymeet(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        let ready: serde_json::Value = client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(ready["database"], "ok");
+        let metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
+        assert!(metrics.status().is_success());
+    });
+
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful exit on SIGTERM, got {status}");
+}
