@@ -107,3 +107,65 @@ async fn local_readers_never_see_a_half_written_blob() {
     std::fs::write(dir.path().join("race/blob.tmp-deadbeef"), b"half").unwrap();
     assert_eq!(store.list("race/").await.unwrap(), vec![k]);
 }
+
+/// A real S3 API (moto's server, installed by scripts/setup) behind the
+/// configured `s3://` store: path-style requests, credentials, prefixes.
+#[tokio::test]
+async fn s3_store_against_an_s3_compatible_server() {
+    use mymeet_core::config::{Config, S3Config, Secret};
+    let tools =
+        std::env::var("MYMEET_TOOLS_DIR").unwrap_or_else(|_| "/var/tmp/mymeet-tools".into());
+    let server = std::path::Path::new(&tools).join("venv/bin/moto_server");
+    assert!(
+        server.is_file(),
+        "{} is missing: run ./scripts/setup to install the S3 test server",
+        server.display()
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(&server)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _guard = Kill(child);
+    let endpoint = format!("http://127.0.0.1:{port}");
+    // Wait for it, then create the bucket (object_store does not create buckets).
+    let mut up = false;
+    for _ in 0..100 {
+        let st = std::process::Command::new("curl")
+            .args(["-sf", "-X", "PUT", &format!("{endpoint}/recordings")])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        if st.success() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "moto_server did not start on {endpoint}");
+
+    let mut config = Config::default();
+    config.storage.url = Some("s3://recordings/team-a".into());
+    config.storage.s3 = S3Config {
+        endpoint: Some(endpoint),
+        region: Some("us-east-1".into()),
+        access_key_id: Some("test".into()),
+        secret_access_key: Some(Secret::new("test")),
+        allow_http: true,
+    };
+    let store = mymeet_core::blob::open(&config).unwrap();
+    round_trip(store.as_ref()).await;
+}

@@ -30,6 +30,22 @@ impl QueueSpec {
         QueueSpec::new(topic, topic)
     }
 
+    /// The pipeline's stage queues, declared when a server or worker starts
+    /// so that messages published before their consumer runs are kept.
+    pub fn pipeline_stages() -> Vec<QueueSpec> {
+        use super::messages::{BotEventV1, RecordingCompletedV1, ReportReadyV1, TranscriptReadyV1};
+        use super::Event;
+        [
+            BotEventV1::TOPIC,
+            RecordingCompletedV1::TOPIC,
+            TranscriptReadyV1::TOPIC,
+            ReportReadyV1::TOPIC,
+        ]
+        .into_iter()
+        .map(QueueSpec::stage)
+        .collect()
+    }
+
     /// This queue's dead-letter queue, `<name>.dead`.
     pub fn dead_letters(&self) -> QueueSpec {
         QueueSpec {

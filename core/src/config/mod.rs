@@ -251,7 +251,9 @@ fn from_figment(err: figment::Error) -> ConfigError {
     let mut path = err.path.clone();
     let message = match &err.kind {
         Kind::UnknownField(field, expected) => {
-            path.push(field.clone());
+            if path.last() != Some(field) {
+                path.push(field.clone());
+            }
             if expected.is_empty() {
                 "unknown key".to_owned()
             } else {
@@ -270,10 +272,12 @@ fn from_figment(err: figment::Error) -> ConfigError {
         path.join(".")
     };
     let source_name = err.metadata.as_ref().map(|md| {
-        let profile = err.profile.clone().unwrap_or_default();
         if md.name.contains("environment") {
-            let var = md.interpolate(&profile, &path);
-            format!("environment variable {}", var.to_uppercase())
+            // Rebuilt here: figment's own interpolation shows the dotted key.
+            format!(
+                "environment variable {ENV_PREFIX}{}",
+                path.join("__").to_uppercase()
+            )
         } else {
             md.source
                 .as_ref()

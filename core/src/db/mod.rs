@@ -3,6 +3,7 @@
 
 pub mod entities;
 pub mod migration;
+pub mod repo;
 
 use crate::config::{Config, DatabaseKind};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
@@ -34,18 +35,16 @@ pub async fn connect_url(
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(max_connections.unwrap_or(10))
         .connect_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
-    let db = Database::connect(opts).await?;
-    if url.starts_with("sqlite:") {
-        // WAL lets readers run beside the one writer; the busy timeout makes
-        // concurrent writers wait instead of failing with SQLITE_BUSY.
-        use sea_orm::ConnectionTrait;
-        db.execute_unprepared(
-            "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;",
-        )
-        .await?;
-    }
-    Ok(db)
+        .sqlx_logging(false)
+        // Per connection, not once: WAL lets readers run beside the one
+        // writer; the busy timeout makes concurrent writers wait instead of
+        // failing with SQLITE_BUSY; foreign keys make cascades real.
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    Database::connect(opts).await
 }
 
 /// Applies every pending migration.

@@ -111,7 +111,7 @@ impl BotState {
         };
         let reason_ok = match (to, reason) {
             (Done, Some(r)) => r.ends_done(),
-            (Failed, Some(r)) => !r.ends_done(),
+            (Failed, Some(r)) => !r.ends_done() && r != EndReason::Cancelled,
             (Cancelled, Some(r)) => r == EndReason::Cancelled,
             (Done | Failed | Cancelled, None) => false,
             (Leaving, Some(r)) => r != EndReason::Cancelled,
@@ -303,9 +303,9 @@ mod tests {
             .collect();
         let mut v = vec![
             (Scheduled, Launching, None),
-            (Scheduled, Cancelled, Some(EndReason::Cancelled)),
+            (Scheduled, BotState::Cancelled, Some(EndReason::Cancelled)),
             (Launching, Joining, None),
-            (Launching, Cancelled, Some(EndReason::Cancelled)),
+            (Launching, BotState::Cancelled, Some(EndReason::Cancelled)),
             (Joining, WaitingRoom, None),
             (Joining, Recording, None),
             (WaitingRoom, Recording, None),
@@ -374,7 +374,7 @@ mod tests {
 
     #[test]
     fn terminal_states_have_no_way_out() {
-        for from in [Done, Failed, Cancelled] {
+        for from in [Done, Failed, BotState::Cancelled] {
             assert!(from.is_terminal());
             for to in BotState::ALL {
                 assert!(from.transition(to, None).is_err());
