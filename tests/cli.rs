@@ -148,3 +148,44 @@ fn serve_answers_health_and_metrics_then_stops_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful exit on SIGTERM, got {status}");
 }
+
+#[test]
+fn serve_on_postgres_and_rabbitmq_is_configuration_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_name = format!("mymeet_cli_{}", std::process::id());
+    let admin = std::env::var("MYMEET_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let psql = |sql: &str| {
+        let st = Command::new("psql")
+            .args([admin.as_str(), "-qc", sql])
+            .status()
+            .unwrap();
+        assert!(st.success(), "psql {sql}");
+    };
+    psql(&format!("CREATE DATABASE {db_name}"));
+    let db_url = admin.rsplit_once('/').unwrap().0.to_owned() + "/" + &db_name;
+    let mut child = mymeet(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("MYMEET_DATABASE__URL", &db_url)
+        .env("MYMEET_BUS__URL", "amqp://guest:guest@127.0.0.1:5672/%2f")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on "), "{line:?}");
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    // The schema landed in PostgreSQL, not in a SQLite file.
+    assert!(!dir.path().join("mymeet.db").exists());
+    let out = Command::new("psql")
+        .args([db_url.as_str(), "-tAc", "SELECT count(*) FROM bots"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+    psql(&format!("DROP DATABASE {db_name} WITH (FORCE)"));
+}

@@ -1,3 +1,4 @@
+use mymeet_core::bus::SharedBus;
 use mymeet_core::db::Db;
 
 /// What every handler can reach.
@@ -5,4 +6,6 @@ use mymeet_core::db::Db;
 pub struct AppState {
     /// The database pool.
     pub db: Db,
+    /// The message bus.
+    pub bus: SharedBus,
 }

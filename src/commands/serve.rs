@@ -6,6 +6,9 @@ use mymeet_core::config::Config;
 /// `mymeet serve`: migrations, then the API until SIGINT or SIGTERM.
 pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     let db = super::migrate::open_migrated(config).await?;
+    let bus = mymeet_core::bus::open(&config.bus, &db)
+        .await
+        .context("cannot open the message bus (bus.url)")?;
     let addr = args.listen.unwrap_or_else(|| config.http.listen.clone());
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -13,7 +16,7 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     tracing::info!(%local, "serving the API");
     println!("listening on http://{local}");
-    mymeet_api::serve(listener, AppState { db }, shutdown_signal()).await?;
+    mymeet_api::serve(listener, AppState { db, bus }, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

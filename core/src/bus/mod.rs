@@ -57,6 +57,27 @@ pub trait Subscription: Send {
 /// A shared handle to a bus.
 pub type SharedBus = Arc<dyn Bus>;
 
+/// Opens the bus the configuration names — RabbitMQ when `bus.url` is set,
+/// else the in-process bus on `db` — and declares the pipeline's stage
+/// queues so that nothing published before its consumer starts is dropped.
+pub async fn open(
+    config: &crate::config::BusConfig,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<SharedBus, BusError> {
+    let bus: SharedBus = match &config.url {
+        Some(_) => Arc::new(rabbitmq::RabbitBus::from_config(config).await?),
+        None => Arc::new(in_process::InProcessBus::new(
+            db.clone(),
+            config.retry,
+            std::time::Duration::from_secs(config.lease_secs.max(3)),
+        )),
+    };
+    for queue in QueueSpec::pipeline_stages() {
+        bus.declare(&queue).await?;
+    }
+    Ok(bus)
+}
+
 /// What can go wrong on the bus.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {

@@ -242,7 +242,10 @@ impl Bus for RabbitBus {
                 properties,
                 mandatory: false,
             })
-            .await
+            .await?;
+        metrics::counter!("mymeet_bus_published_total", "topic" => envelope.topic.clone())
+            .increment(1);
+        Ok(())
     }
 
     async fn subscribe(&self, queue: &QueueSpec) -> Result<Box<dyn Subscription>, BusError> {
