@@ -73,14 +73,25 @@ impl JournalSettle {
         }
     }
 
-    /// Updates this row if we still hold its lease.
-    async fn update_held(
+    /// Gives up the lease, recording `reason`, with `changes` on top, if we
+    /// still hold the lease.
+    async fn release_with(
         &mut self,
-        update: sea_orm::UpdateMany<message::Entity>,
+        changes: sea_orm::UpdateMany<message::Entity>,
+        reason: &str,
     ) -> Result<(), BusError> {
         self.renewal.abort();
         self.settled = true;
-        let res = update
+        let res = changes
+            .col_expr(
+                message::Column::LeaseUntilMs,
+                Expr::value(Option::<i64>::None),
+            )
+            .col_expr(
+                message::Column::LeaseToken,
+                Expr::value(Option::<Uuid>::None),
+            )
+            .col_expr(message::Column::LastError, Expr::value(reason))
             .filter(message::Column::Id.eq(self.id))
             .filter(message::Column::LeaseToken.eq(self.token))
             .exec(&self.db)
@@ -94,42 +105,22 @@ impl JournalSettle {
 
     /// Puts the message back for another delivery after `after`.
     async fn requeue(&mut self, after: Duration, reason: &str) -> Result<(), BusError> {
-        let update = message::Entity::update_many()
-            .col_expr(
-                message::Column::AvailableAtMs,
-                Expr::value(now_ms() + after.as_millis() as i64),
-            )
-            .col_expr(
-                message::Column::LeaseUntilMs,
-                Expr::value(Option::<i64>::None),
-            )
-            .col_expr(
-                message::Column::LeaseToken,
-                Expr::value(Option::<Uuid>::None),
-            )
-            .col_expr(message::Column::LastError, Expr::value(reason));
-        self.update_held(update).await
+        let available = now_ms() + after.as_millis() as i64;
+        let changes = message::Entity::update_many()
+            .col_expr(message::Column::AvailableAtMs, Expr::value(available));
+        self.release_with(changes, reason).await
     }
 
     /// Moves the message to the queue's dead-letter queue.
     pub(super) async fn dead_letter(mut self, reason: &str) -> Result<(), BusError> {
-        let update = message::Entity::update_many()
+        let changes = message::Entity::update_many()
             .col_expr(
                 message::Column::Queue,
                 Expr::value(self.queue.dead_letters().name),
             )
             .col_expr(message::Column::Attempt, Expr::value(0))
-            .col_expr(message::Column::AvailableAtMs, Expr::value(now_ms()))
-            .col_expr(
-                message::Column::LeaseUntilMs,
-                Expr::value(Option::<i64>::None),
-            )
-            .col_expr(
-                message::Column::LeaseToken,
-                Expr::value(Option::<Uuid>::None),
-            )
-            .col_expr(message::Column::LastError, Expr::value(reason));
-        self.update_held(update).await
+            .col_expr(message::Column::AvailableAtMs, Expr::value(now_ms()));
+        self.release_with(changes, reason).await
     }
 }
 
@@ -154,15 +145,8 @@ impl Settle for JournalSettle {
         attempt: u32,
         reason: &str,
     ) -> Result<FailOutcome, BusError> {
-        if self.queue.is_dead_letter_queue() {
-            let after = self.retry.backoff(attempt);
-            self.requeue(after, reason).await?;
-            return Ok(FailOutcome::Retrying {
-                next_attempt: attempt + 1,
-                after,
-            });
-        }
-        if self.retry.should_retry(attempt) {
+        // Dead letters are never dead-lettered again; they wait and come back.
+        if self.queue.is_dead_letter_queue() || self.retry.should_retry(attempt) {
             let after = self.retry.backoff(attempt);
             self.requeue(after, reason).await?;
             Ok(FailOutcome::Retrying {
