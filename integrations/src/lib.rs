@@ -2,3 +2,5 @@
 //! Microsoft Graph, meeting-link parsing, SMTP email and outgoing webhooks.
 //!
 //! Depends only on `mymeet-core`. The calendars and scheduler issue fills it.
+
+pub mod links;

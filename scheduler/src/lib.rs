@@ -3,3 +3,7 @@
 //!
 //! Depends on `mymeet-integrations` and `mymeet-core`; never on `bot`,
 //! `pipeline` or `api`. The calendars and scheduler issue fills it.
+
+pub mod launcher;
+pub mod planner;
+pub mod rules;

@@ -5,6 +5,10 @@
 //! [`crate::db::repo`] seal and open them.
 
 pub mod api_keys;
+pub mod auto_join_rules;
+pub mod bot_calendar_events;
+pub mod event_overrides;
+pub mod scheduler_leases;
 pub mod bot_requesters;
 pub mod bot_transitions;
 pub mod bots;

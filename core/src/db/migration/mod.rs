@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_domain;
 mod m0002_bus_messages;
+mod m0003_scheduling;
 
 /// The list of migrations.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_domain::Migration),
             Box::new(m0002_bus_messages::Migration),
+            Box::new(m0003_scheduling::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub mod deliveries;
 pub mod meetings;
 pub mod recordings;
 pub mod reports;
+pub mod scheduling;
 pub mod tenants;
 pub mod transcripts;
 pub mod users;
