@@ -92,4 +92,8 @@ fn describe() {
         "mymeet_bus_settled_total",
         "Deliveries settled by consumers, by topic and outcome (ack, retry, dead_letter)."
     );
+    metrics::describe_histogram!(
+        "mymeet_stage_seconds",
+        "Time a pipeline stage's handler took per message, by queue."
+    );
 }

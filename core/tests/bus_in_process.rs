@@ -193,3 +193,76 @@ async fn competing_consumers_each_get_a_message_once() {
     assert_eq!(got.len(), 40, "no duplicates, nothing missing");
     assert_eq!(got.into_iter().collect::<HashSet<_>>(), sent);
 }
+
+/// The stage loop: runs handlers concurrently, settles by their answers, and
+/// waits for running handlers on shutdown.
+#[tokio::test]
+async fn consume_runs_handlers_and_settles_by_their_answer() {
+    use mymeet_core::bus::{consume, Envelope, Handler, HandlerError};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct Flaky {
+        calls: AtomicUsize,
+        seen: std::sync::Mutex<HashSet<uuid::Uuid>>,
+        poison: uuid::Uuid,
+        done: tokio::sync::mpsc::UnboundedSender<uuid::Uuid>,
+    }
+    #[async_trait::async_trait]
+    impl Handler for Flaky {
+        async fn handle(&self, env: &Envelope) -> Result<(), HandlerError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            if env.id == self.poison {
+                return Err(HandlerError::Reject("cannot ever work".into()));
+            }
+            // Every message fails once, then works.
+            if self.seen.lock().unwrap().insert(env.id) {
+                return Err(HandlerError::Retry("flaky dependency".into()));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            self.done.send(env.id).unwrap();
+            Ok(())
+        }
+    }
+
+    let (f, _dir) = sqlite_factory().await;
+    let bus = f().await;
+    let queue = unique_queue("stage");
+    bus.declare(&queue).await.unwrap();
+    let good: Vec<_> = (0..6).map(|_| sample_event()).collect();
+    let poison = sample_event();
+    for env in good.iter().chain(std::iter::once(&poison)) {
+        bus.publish(env).await.unwrap();
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let handler = Arc::new(Flaky {
+        calls: AtomicUsize::new(0),
+        seen: Default::default(),
+        poison: poison.id,
+        done: tx,
+    });
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let stage = tokio::spawn(consume(
+        bus.clone(),
+        queue.clone(),
+        handler.clone(),
+        3,
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    let mut finished = HashSet::new();
+    while finished.len() < good.len() {
+        let id = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("all good messages are eventually handled")
+            .unwrap();
+        assert!(finished.insert(id), "handled twice after success: {id}");
+    }
+    stop_tx.send(()).unwrap();
+    stage.await.unwrap().unwrap();
+    // 6 good × (1 failure + 1 success) + 1 rejected poison.
+    assert_eq!(handler.calls.load(Ordering::SeqCst), 13);
+    let mut dead = bus.subscribe(&queue.dead_letters()).await.unwrap();
+    let d = next_within(&mut dead, 5, "the rejected message").await;
+    assert_eq!(d.envelope.id, poison.id);
+}

@@ -15,6 +15,7 @@
 //! another consumer). Consumers must therefore be idempotent; the envelope's
 //! [`Envelope::id`] is stable across redeliveries.
 
+pub mod consumer;
 mod delivery;
 mod envelope;
 pub mod in_process;
@@ -23,6 +24,7 @@ mod queue;
 pub mod rabbitmq;
 mod retry;
 
+pub use consumer::{consume, Handler, HandlerError};
 pub use delivery::{Delivery, FailOutcome, Settle};
 pub use envelope::{DecodeError, Envelope, Event};
 pub use queue::QueueSpec;
