@@ -1,5 +1,6 @@
 //! The command line, as clap types.
 
+use crate::commands::bot::BotArgs;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -30,6 +31,8 @@ pub enum Command {
     Migrate,
     /// Check the configuration and print it with secrets redacted.
     Config,
+    /// Run one meeting bot standalone: join, record, write recording.ogg, tracks/ and bot.json.
+    Bot(BotArgs),
 }
 
 /// Options of `mymeet serve`.

@@ -1,5 +1,6 @@
 //! One module per subcommand; each takes the loaded configuration.
 
+pub(crate) mod bot;
 mod config;
 mod migrate;
 mod serve;
@@ -15,5 +16,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&config, args).await,
         Command::Migrate => migrate::run(&config).await,
         Command::Config => config::run(&config),
+        Command::Bot(args) => bot::run(&config, args).await,
     }
 }
