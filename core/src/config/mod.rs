@@ -8,9 +8,13 @@
 //!
 //! Every error names the key that is wrong and where it came from.
 
+mod calendars;
 mod secret;
 mod sections;
 
+pub use calendars::{
+    CalendarSyncConfig, CalendarsConfig, GoogleCalendarConfig, MicrosoftCalendarConfig,
+};
 pub use secret::Secret;
 pub use sections::{
     BusConfig, DatabaseConfig, EmailConfig, HttpConfig, LogFormat, S3Config, SecurityConfig,
@@ -45,6 +49,8 @@ pub struct Config {
     pub telemetry: TelemetryConfig,
     /// `[http]`.
     pub http: HttpConfig,
+    /// `[calendars]`.
+    pub calendars: CalendarsConfig,
 }
 
 impl Default for Config {
@@ -58,6 +64,7 @@ impl Default for Config {
             security: SecurityConfig::default(),
             telemetry: TelemetryConfig::default(),
             http: HttpConfig::default(),
+            calendars: CalendarsConfig::default(),
         }
     }
 }

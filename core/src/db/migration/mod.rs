@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_domain;
 mod m0002_bus_messages;
 mod m0003_scheduling;
+mod m0004_calendar_sync;
 
 /// The list of migrations.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_domain::Migration),
             Box::new(m0002_bus_messages::Migration),
             Box::new(m0003_scheduling::Migration),
+            Box::new(m0004_calendar_sync::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@
 pub mod api_keys;
 pub mod bots;
 pub mod calendar;
+pub mod calendar_sync;
 pub mod deliveries;
 pub mod meetings;
 pub mod recordings;
