@@ -1,0 +1,290 @@
+//! The launcher with real child processes: a small shell program stands in
+//! for `mymeet bot`, writing its pid and bot id to a file when it starts.
+
+mod support;
+
+use chrono::Duration;
+use mymeet_core::db::repo::{self, scheduling};
+use mymeet_core::domain::{BotState, EndReason};
+use mymeet_scheduler::launcher::{Launcher, LauncherConfig, ProcessBackend, ProcessConfig};
+use mymeet_scheduler::planner::{ManualClock, Planner, PlannerConfig};
+use sea_orm::DatabaseConnection;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use support::{put_event, t0, tenant, user_with_calendar, Ev};
+use uuid::Uuid;
+
+/// A launcher whose bots are `sh -c` scripts logging "PID BOT-ID" to `log`.
+fn launcher(
+    db: &DatabaseConnection,
+    clock: Arc<ManualClock>,
+    log: &Path,
+    instance: &str,
+    max_concurrent: usize,
+) -> Launcher {
+    let script = format!(
+        "echo \"$$ $2\" >> '{}'; sleep 60 >/dev/null 2>&1 </dev/null",
+        log.display()
+    );
+    let config = LauncherConfig {
+        max_concurrent,
+        process: ProcessConfig {
+            program: Some(PathBuf::from("/bin/sh")),
+            args: vec!["-c".into(), script, "fake-bot".into()],
+            ..ProcessConfig::default()
+        },
+        ..LauncherConfig::default()
+    };
+    let backend = Arc::new(ProcessBackend::new(config.process.clone()).expect("backend"));
+    Launcher::new(db.clone(), clock, backend, config, instance)
+}
+
+/// (pid, bot id) lines of the launch log, waiting a moment for `n` of them.
+async fn launches(log: &Path, n: usize) -> Vec<(i32, Uuid)> {
+    for _ in 0..100 {
+        let lines = read_log(log);
+        if lines.len() >= n {
+            return lines;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    read_log(log)
+}
+
+fn read_log(log: &Path) -> Vec<(i32, Uuid)> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let (pid, id) = l.split_once(' ')?;
+            Some((pid.parse().ok()?, id.parse().ok()?))
+        })
+        .collect()
+}
+
+fn kill(pid: i32) {
+    let ok = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "kill -9 {pid}");
+}
+
+/// One planned bot for a meeting at t0 + 10 min; returns its id.
+async fn planned_bot(db: &DatabaseConnection, clock: Arc<ManualClock>) -> Uuid {
+    let t = tenant(db).await;
+    let (_u, cal) = user_with_calendar(db, t, "ann@acme.com").await;
+    put_event(
+        db,
+        &cal,
+        &Ev::new(
+            "e1",
+            t0() + Duration::minutes(10),
+            "https://zoom.us/j/85312345678",
+            "ann@acme.com",
+        ),
+    )
+    .await;
+    let report = Planner::new(db.clone(), clock, PlannerConfig::default())
+        .plan_tenant(t)
+        .await
+        .expect("plan");
+    report.created[0]
+}
+
+#[tokio::test]
+async fn a_bot_starts_at_start_minus_lead_time_not_before() {
+    let (db, dir) = support::db().await;
+    let clock = Arc::new(ManualClock::new(t0()));
+    let bot = planned_bot(&db, clock.clone()).await;
+    let log = dir.path().join("launches.log");
+    let l = launcher(&db, clock.clone(), &log, "one", 4);
+
+    // Ten minutes before the meeting and one second before the lead time: nothing.
+    assert!(l.tick().await.unwrap().launched.is_empty());
+    clock.set(t0() + Duration::minutes(10) - Duration::seconds(61));
+    let r = l.tick().await.unwrap();
+    assert!(r.leader && r.launched.is_empty(), "{r:?}");
+    assert_eq!(
+        repo::bots::get(&db, bot).await.unwrap().state(),
+        Some(BotState::Scheduled)
+    );
+
+    clock.set(t0() + Duration::minutes(10) - Duration::seconds(60));
+    let r = l.tick().await.unwrap();
+    assert_eq!(r.launched, vec![bot]);
+    assert_eq!(
+        repo::bots::get(&db, bot).await.unwrap().state(),
+        Some(BotState::Launching)
+    );
+    let started = launches(&log, 1).await;
+    assert_eq!(started.len(), 1);
+    assert_eq!(started[0].1, bot);
+    // Further ticks see it running and start nothing more.
+    let r = l.tick().await.unwrap();
+    assert!(
+        r.launched.is_empty() && r.restarted.is_empty() && r.failed.is_empty(),
+        "{r:?}"
+    );
+    kill(started[0].0);
+}
+
+#[tokio::test]
+async fn a_crashed_bot_inside_its_meeting_is_restarted() {
+    let (db, dir) = support::db().await;
+    let clock = Arc::new(ManualClock::new(t0() + Duration::minutes(9)));
+    let bot = planned_bot(&db, clock.clone()).await;
+    let log = dir.path().join("launches.log");
+    let l = launcher(&db, clock.clone(), &log, "one", 4);
+    assert_eq!(l.tick().await.unwrap().launched, vec![bot]);
+    let first = launches(&log, 1).await[0];
+    // The bot reports its progress the way the real one does.
+    repo::bots::transition(&db, bot, BotState::Joining, None, None)
+        .await
+        .unwrap();
+    repo::bots::transition(&db, bot, BotState::Recording, None, None)
+        .await
+        .unwrap();
+
+    kill(first.0);
+    clock.set(t0() + Duration::minutes(20));
+    let mut report = l.tick().await.unwrap();
+    for _ in 0..50 {
+        if !report.restarted.is_empty() {
+            break;
+        }
+        // The shell may take a moment to be reaped.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        report = l.tick().await.unwrap();
+    }
+    assert_eq!(report.restarted, vec![bot], "{report:?}");
+    let b = repo::bots::get(&db, bot).await.unwrap();
+    assert_eq!(b.state(), Some(BotState::Launching));
+    assert_eq!(b.end_reason(), Some(EndReason::Crashed));
+    let all = launches(&log, 2).await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1].1, bot);
+    assert_ne!(all[1].0, first.0);
+
+    // After the meeting a dead bot is failed, not restarted.
+    repo::bots::transition(&db, bot, BotState::Joining, None, None)
+        .await
+        .unwrap();
+    kill(all[1].0);
+    clock.set(t0() + Duration::minutes(45));
+    let mut report = l.tick().await.unwrap();
+    for _ in 0..50 {
+        if !report.failed.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        report = l.tick().await.unwrap();
+    }
+    assert_eq!(report.failed, vec![bot], "{report:?}");
+    assert!(report.restarted.is_empty());
+    assert_eq!(
+        repo::bots::get(&db, bot).await.unwrap().state(),
+        Some(BotState::Failed)
+    );
+    assert_eq!(read_log(&log).len(), 2);
+}
+
+#[tokio::test]
+async fn two_instances_and_a_restart_never_launch_twice() {
+    let (db, dir) = support::db().await;
+    let clock = Arc::new(ManualClock::new(t0()));
+    let t = tenant(&db).await;
+    let (_u, cal) = user_with_calendar(&db, t, "ann@acme.com").await;
+    for i in 0..5 {
+        let url = format!("https://zoom.us/j/8531234567{i}");
+        let id = format!("e{i}");
+        put_event(
+            &db,
+            &cal,
+            &Ev::new(&id, t0() + Duration::minutes(1), &url, "ann@acme.com"),
+        )
+        .await;
+    }
+    Planner::new(db.clone(), clock.clone(), PlannerConfig::default())
+        .plan_tenant(t)
+        .await
+        .unwrap();
+    let log = dir.path().join("launches.log");
+    let a = Arc::new(launcher(&db, clock.clone(), &log, "instance-a", 10));
+    let b = Arc::new(launcher(&db, clock.clone(), &log, "instance-b", 10));
+    // Both tick at the same time, several times.
+    for _ in 0..3 {
+        let (ra, rb) = tokio::join!(a.tick(), b.tick());
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert!(ra.leader != rb.leader, "exactly one leader: {ra:?} {rb:?}");
+    }
+    let started = launches(&log, 5).await;
+    assert_eq!(started.len(), 5, "{started:?}");
+    let mut ids: Vec<Uuid> = started.iter().map(|s| s.1).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "every bot exactly once");
+
+    // The leader dies; after its lease expires a fresh instance takes over,
+    // finds the bots' processes running and launches nothing again.
+    drop(a);
+    clock.advance(Duration::seconds(31));
+    let c = launcher(&db, clock.clone(), &log, "instance-c", 10);
+    let r = c.tick().await.unwrap();
+    assert!(r.leader, "{r:?}");
+    assert!(
+        r.launched.is_empty() && r.restarted.is_empty() && r.failed.is_empty(),
+        "{r:?}"
+    );
+    assert_eq!(read_log(&log).len(), 5);
+    let lease = scheduling::get_lease(&db, "launcher")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lease.holder, "instance-c");
+    for (pid, _) in started {
+        kill(pid);
+    }
+}
+
+#[tokio::test]
+async fn the_concurrency_limit_holds_bots_back() {
+    let (db, dir) = support::db().await;
+    let clock = Arc::new(ManualClock::new(t0()));
+    let t = tenant(&db).await;
+    let (_u, cal) = user_with_calendar(&db, t, "ann@acme.com").await;
+    for i in 0..3 {
+        let url = format!("https://zoom.us/j/9531234567{i}");
+        let id = format!("c{i}");
+        put_event(
+            &db,
+            &cal,
+            &Ev::new(&id, t0() + Duration::minutes(1), &url, "ann@acme.com"),
+        )
+        .await;
+    }
+    Planner::new(db.clone(), clock.clone(), PlannerConfig::default())
+        .plan_tenant(t)
+        .await
+        .unwrap();
+    let log = dir.path().join("launches.log");
+    let l = launcher(&db, clock.clone(), &log, "one", 2);
+    assert_eq!(l.tick().await.unwrap().launched.len(), 2);
+    assert!(l.tick().await.unwrap().launched.is_empty());
+    let started = launches(&log, 2).await;
+    kill(started[0].0);
+    // One slot frees when that bot's process is gone (it failed in launching).
+    let mut launched = Vec::new();
+    for _ in 0..50 {
+        launched = l.tick().await.unwrap().launched;
+        if !launched.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(launched.len(), 1);
+    for (pid, _) in launches(&log, 3).await.into_iter().skip(1) {
+        kill(pid);
+    }
+}
