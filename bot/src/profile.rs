@@ -104,6 +104,8 @@ pub struct LeaveControls {
     pub selectors: Vec<String>,
     /// Its texts.
     pub texts: Vec<String>,
+    /// The confirmation clicked after it, when one appears.
+    pub confirm_texts: Vec<String>,
 }
 
 /// A profile file that could not be used.

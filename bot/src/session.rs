@@ -446,6 +446,9 @@ impl Session {
             ending.detail.clone(),
         )
         .await;
+        if ending.click_leave {
+            self.click_leave(page).await;
+        }
         if let Some(recorder) = recorder {
             match recorder.finish(end).await {
                 Ok(summary) => self.report.recording = Some(summary),
@@ -455,14 +458,6 @@ impl Session {
         if let Some(bridge) = bridge {
             bridge.close().await;
         }
-        if ending.click_leave {
-            if let Some(p) = self.report.platform {
-                if let Ok(profile) = PlatformProfile::load(p, self.config.profiles_dir.as_deref()) {
-                    self.click(page, &profile.leave.selectors, &profile.leave.texts)
-                        .await;
-                }
-            }
-        }
         if ending.reason.ends_done() {
             self.transition(BotState::Done, Some(ending.reason), ending.detail)
                 .await;
@@ -470,6 +465,25 @@ impl Session {
             self.transition(BotState::Failed, Some(ending.reason), ending.detail)
                 .await;
         }
+    }
+
+    /// Clicks leave (and its confirmation), then gives the page a moment to
+    /// tell the server.
+    async fn click_leave(&mut self, page: &Page) {
+        let Some(platform) = self.report.platform else {
+            return;
+        };
+        let Ok(profile) = PlatformProfile::load(platform, self.config.profiles_dir.as_deref())
+        else {
+            return;
+        };
+        let leave = &profile.leave;
+        if self.click(page, &leave.selectors, &leave.texts).await && !leave.confirm_texts.is_empty()
+        {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            self.click(page, &[], &leave.confirm_texts).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
     async fn open_bridge(
