@@ -3,4 +3,7 @@
 //!
 //! Depends only on `mymeet-core`. The calendars and scheduler issue fills it.
 
+pub mod google;
 pub mod links;
+pub mod microsoft;
+pub mod oauth;

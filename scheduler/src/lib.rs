@@ -7,3 +7,4 @@
 pub mod launcher;
 pub mod planner;
 pub mod rules;
+pub mod sync;

@@ -1,0 +1,134 @@
+//! Push notifications: Google watch channels and Graph subscriptions, opened
+//! and renewed a day before they lapse; a notification syncs its connection.
+
+use super::engine::CalendarSync;
+use super::{SyncError, SyncOutcome};
+use chrono::{Duration, Utc};
+use mymeet_core::db::entities::{calendar_connections, calendar_sources};
+use mymeet_core::db::repo::calendar_sync;
+
+/// Renew a channel or subscription this long before it expires.
+fn renew_margin() -> Duration {
+    Duration::days(1)
+}
+
+impl CalendarSync {
+    pub(crate) async fn ensure_google_channel(
+        &self,
+        conn: &calendar_connections::Model,
+        token: &str,
+        source: &calendar_sources::Model,
+    ) -> Result<(), SyncError> {
+        if source
+            .channel_expires_at
+            .is_some_and(|e| e > Utc::now() + renew_margin())
+        {
+            return Ok(());
+        }
+        let address = format!(
+            "{}/webhooks/google/calendar",
+            self.config.public_url.trim_end_matches('/')
+        );
+        let channel_id = uuid::Uuid::new_v4().to_string();
+        let ch = self
+            .google
+            .watch(
+                token,
+                &source.calendar_id,
+                &channel_id,
+                &address,
+                &source.id.to_string(),
+                std::time::Duration::from_secs(7 * 86400),
+            )
+            .await?;
+        // The new channel is live first, then the old one is stopped: no gap.
+        if let (Some(old), Some(resource)) = (&source.channel_id, &source.channel_resource_id) {
+            if let Err(e) = self.google.stop_channel(token, old, resource).await {
+                tracing::debug!(connection = %conn.id, error = %e, "could not stop the old channel");
+            }
+        }
+        calendar_sync::set_source_channel(
+            &self.db,
+            source.id,
+            Some((&ch.id, Some(&ch.resource_id), ch.expires_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn ensure_graph_subscription(
+        &self,
+        conn: &calendar_connections::Model,
+        token: &str,
+        source: &calendar_sources::Model,
+    ) -> Result<(), SyncError> {
+        if source
+            .channel_expires_at
+            .is_some_and(|e| e > Utc::now() + renew_margin())
+        {
+            return Ok(());
+        }
+        // Graph allows event subscriptions up to 4230 minutes (~3 days).
+        let expires = Utc::now() + Duration::minutes(4200);
+        if let Some(id) = &source.channel_id {
+            if let Ok(s) = self.graph.renew_subscription(token, id, expires).await {
+                calendar_sync::set_source_channel(
+                    &self.db,
+                    source.id,
+                    Some((&s.id, None, s.expires_at)),
+                )
+                .await?;
+                return Ok(());
+            }
+        }
+        let url = format!(
+            "{}/webhooks/microsoft/calendar",
+            self.config.public_url.trim_end_matches('/')
+        );
+        let sub = self
+            .graph
+            .subscribe(token, &url, &conn.id.to_string(), expires)
+            .await?;
+        calendar_sync::set_source_channel(
+            &self.db,
+            source.id,
+            Some((&sub.id, None, sub.expires_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A Google push notification for `channel_id` (with the channel token
+    /// Google echoes): syncs that channel's connection. `None` when the
+    /// channel is unknown or the token does not match.
+    pub async fn on_google_notification(
+        &self,
+        channel_id: &str,
+        channel_token: Option<&str>,
+    ) -> Result<Option<SyncOutcome>, SyncError> {
+        let Some(source) = calendar_sync::source_by_channel(&self.db, channel_id).await? else {
+            return Ok(None);
+        };
+        if channel_token.is_some_and(|t| t != source.id.to_string()) {
+            return Ok(None);
+        }
+        self.sync_connection(source.connection_id).await.map(Some)
+    }
+
+    /// A Graph change notification for subscription `id` with `client_state`:
+    /// syncs its connection. `None` when unknown or the client state differs.
+    pub async fn on_graph_notification(
+        &self,
+        subscription_id: &str,
+        client_state: Option<&str>,
+    ) -> Result<Option<SyncOutcome>, SyncError> {
+        let Some(source) = calendar_sync::source_by_channel(&self.db, subscription_id).await?
+        else {
+            return Ok(None);
+        };
+        if client_state != Some(source.connection_id.to_string().as_str()) {
+            return Ok(None);
+        }
+        self.sync_connection(source.connection_id).await.map(Some)
+    }
+}
