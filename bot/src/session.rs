@@ -278,10 +278,10 @@ impl Session {
 
     /// In the call: records until an end condition, then leaves and finalizes.
     async fn record(&mut self, page: &Page, profile: &PlatformProfile, cfg: &str, first: Probe) {
-        self.transition(BotState::Recording, None, None).await;
         let started = Instant::now();
         let started_ms = Utc::now().timestamp_millis();
         self.report.recording_started_at = Some(Utc::now());
+        self.transition(BotState::Recording, None, None).await;
         let mut recorder = match Recorder::new(&self.config.out_dir, started) {
             Ok(r) => r,
             Err(e) => {
