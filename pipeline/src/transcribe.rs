@@ -1,0 +1,113 @@
+//! Recording → transcript: decode the audio, keep the speech the VAD finds,
+//! run Whisper over it, and put the segments back on the recording's timeline.
+
+use crate::audio::{decode_file, AudioError, SAMPLE_RATE};
+use crate::transcript::{Segment, Transcript};
+use crate::vad::{Edge, SileroVad, TimelineMap, VadError};
+use crate::whisper::{transcribe_pcm, TranscribeOptions, WhisperError, WhisperModel};
+use std::path::Path;
+
+/// Why a recording could not be transcribed.
+#[derive(Debug, thiserror::Error)]
+pub enum TranscribeError {
+    /// The audio could not be decoded.
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    /// Voice activity detection failed.
+    #[error(transparent)]
+    Vad(#[from] VadError),
+    /// Whisper failed.
+    #[error(transparent)]
+    Whisper(#[from] WhisperError),
+}
+
+/// A loaded model (and VAD) that transcribes any number of recordings.
+pub struct Transcriber {
+    model: WhisperModel,
+    vad: Option<SileroVad>,
+    options: TranscribeOptions,
+}
+
+impl Transcriber {
+    /// Combines a Whisper model, an optional VAD and the decoding options.
+    pub fn new(model: WhisperModel, vad: Option<SileroVad>, options: TranscribeOptions) -> Self {
+        Self {
+            model,
+            vad,
+            options,
+        }
+    }
+
+    /// The Whisper model.
+    pub fn model(&self) -> &WhisperModel {
+        &self.model
+    }
+
+    /// Decodes and transcribes a file; `progress(done, total)` is in seconds of speech.
+    pub fn transcribe_file(
+        &mut self,
+        path: &Path,
+        progress: &mut dyn FnMut(f64, f64),
+    ) -> Result<Transcript, TranscribeError> {
+        let pcm = decode_file(path)?;
+        self.transcribe_pcm(&pcm, progress)
+    }
+
+    /// Transcribes 16 kHz mono samples.
+    pub fn transcribe_pcm(
+        &mut self,
+        pcm: &[f32],
+        progress: &mut dyn FnMut(f64, f64),
+    ) -> Result<Transcript, TranscribeError> {
+        let duration = pcm.len() as f64 / f64::from(SAMPLE_RATE);
+        // Without a VAD the whole recording is one region.
+        let (speech, timeline) = match &self.vad {
+            Some(vad) => {
+                let regions = vad.speech_regions(pcm)?;
+                let timeline = TimelineMap::new(&regions);
+                let mut speech = Vec::with_capacity(timeline.concatenated_len());
+                for r in &regions {
+                    speech.extend_from_slice(&pcm[r.start.min(pcm.len())..r.end.min(pcm.len())]);
+                }
+                (speech, Some(timeline))
+            }
+            None => (pcm.to_vec(), None),
+        };
+        if speech.is_empty() {
+            let language = self
+                .options
+                .language
+                .clone()
+                .unwrap_or_else(|| "en".to_owned());
+            return Ok(Transcript {
+                language,
+                language_probability: 0.0,
+                duration,
+                segments: Vec::new(),
+            });
+        }
+        let result = transcribe_pcm(&mut self.model, &speech, &self.options, progress)?;
+        let to_original = |t: f64, edge: Edge| match &timeline {
+            Some(map) => map.original_s(t, edge),
+            None => t,
+        };
+        let segments = result
+            .segments
+            .iter()
+            .map(|s| Segment {
+                start: to_original(s.start, Edge::Start),
+                end: to_original(s.end, Edge::End).min(duration),
+                speaker: None,
+                text: s.text.trim().to_owned(),
+                confidence: s.avg_logprob.exp() as f32,
+                language: result.language.clone(),
+            })
+            .collect();
+        Ok(Transcript {
+            language: result.language,
+            language_probability: result.language_probability,
+            duration,
+            segments,
+        })
+    }
+}

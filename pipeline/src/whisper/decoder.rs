@@ -1,0 +1,241 @@
+//! Whisper's text decoder with a key/value cache for self-attention as well
+//! as cross-attention, batched over beams.
+//!
+//! candle-transformers' `TextDecoder` caches only the cross-attention and
+//! recomputes the whole prefix at every step; this one feeds one new token
+//! per sequence per step. It reads the same tensors (`model.decoder.*`).
+
+use candle_core::{DType, Device, Module, Result, Tensor};
+use candle_nn::{LayerNorm, Linear, VarBuilder};
+
+fn linear(vb: VarBuilder, d_in: usize, d_out: usize, bias: bool) -> Result<Linear> {
+    let w = vb.get((d_out, d_in), "weight")?;
+    let b = if bias {
+        Some(vb.get(d_out, "bias")?)
+    } else {
+        None
+    };
+    Ok(Linear::new(w, b))
+}
+
+fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
+    Ok(LayerNorm::new(
+        vb.get(size, "weight")?,
+        vb.get(size, "bias")?,
+        1e-5,
+    ))
+}
+
+/// Query, key, value and output projections of one attention.
+struct Attention {
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    out: Linear,
+}
+
+impl Attention {
+    fn load(vb: VarBuilder, d: usize) -> Result<Self> {
+        Ok(Self {
+            q: linear(vb.pp("q_proj"), d, d, true)?,
+            k: linear(vb.pp("k_proj"), d, d, false)?,
+            v: linear(vb.pp("v_proj"), d, d, true)?,
+            out: linear(vb.pp("out_proj"), d, d, true)?,
+        })
+    }
+}
+
+struct Block {
+    self_attn: Attention,
+    self_ln: LayerNorm,
+    cross_attn: Attention,
+    cross_ln: LayerNorm,
+    fc1: Linear,
+    fc2: Linear,
+    mlp_ln: LayerNorm,
+}
+
+/// The decoder's weights.
+pub struct CachedDecoder {
+    embed: Tensor,
+    positions: Tensor,
+    blocks: Vec<Block>,
+    ln: LayerNorm,
+    n_head: usize,
+}
+
+/// Per-window decoding state: cross-attention keys/values (shared by all
+/// sequences) and each sequence's self-attention cache.
+pub struct DecoderState {
+    /// Per layer `(k, v)`, shaped `[heads, frames, head_dim]`.
+    cross: Vec<(Tensor, Tensor)>,
+    /// Per layer `(k, v)`, shaped `[batch, heads, len, head_dim]`.
+    own: Vec<Option<(Tensor, Tensor)>>,
+    len: usize,
+}
+
+impl DecoderState {
+    /// Keeps the self-attention caches of the rows in `rows`, in that order
+    /// (rows may repeat: one prefix can grow into several beams).
+    pub fn select(&mut self, rows: &[u32]) -> Result<()> {
+        let device = self
+            .cross
+            .first()
+            .map(|(k, _)| k.device().clone())
+            .unwrap_or(Device::Cpu);
+        let idx = Tensor::new(rows, &device)?;
+        for kv in self.own.iter_mut().flatten() {
+            *kv = (kv.0.index_select(&idx, 0)?, kv.1.index_select(&idx, 0)?);
+        }
+        Ok(())
+    }
+}
+
+impl CachedDecoder {
+    /// Loads the decoder from `model.decoder.*` tensors.
+    pub fn load(
+        vb: VarBuilder,
+        cfg: &candle_transformers::models::whisper::Config,
+    ) -> Result<Self> {
+        let d = cfg.d_model;
+        let embed = vb.get((cfg.vocab_size, d), "embed_tokens.weight")?;
+        let positions = vb.get((cfg.max_target_positions, d), "embed_positions.weight")?;
+        let blocks = (0..cfg.decoder_layers)
+            .map(|i| {
+                let vb = vb.pp(format!("layers.{i}"));
+                Ok(Block {
+                    self_attn: Attention::load(vb.pp("self_attn"), d)?,
+                    self_ln: layer_norm(vb.pp("self_attn_layer_norm"), d)?,
+                    cross_attn: Attention::load(vb.pp("encoder_attn"), d)?,
+                    cross_ln: layer_norm(vb.pp("encoder_attn_layer_norm"), d)?,
+                    fc1: linear(vb.pp("fc1"), d, 4 * d, true)?,
+                    fc2: linear(vb.pp("fc2"), 4 * d, d, true)?,
+                    mlp_ln: layer_norm(vb.pp("final_layer_norm"), d)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let ln = layer_norm(vb.pp("layer_norm"), d)?;
+        Ok(Self {
+            embed,
+            positions,
+            blocks,
+            ln,
+            n_head: cfg.decoder_attention_heads,
+        })
+    }
+
+    /// The longest token sequence the decoder accepts.
+    pub fn max_len(&self) -> usize {
+        self.positions.dims()[0]
+    }
+
+    /// Starts a window: projects the encoder output `[1, frames, d]` to the cross-attention keys and values once.
+    pub fn start(&self, audio: &Tensor) -> Result<DecoderState> {
+        let cross = self
+            .blocks
+            .iter()
+            .map(|b| {
+                let k = self
+                    .heads(&b.cross_attn.k.forward(audio)?)?
+                    .squeeze(0)?
+                    .contiguous()?;
+                let v = self
+                    .heads(&b.cross_attn.v.forward(audio)?)?
+                    .squeeze(0)?
+                    .contiguous()?;
+                Ok((k, v))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(DecoderState {
+            cross,
+            own: vec![None; self.blocks.len()],
+            len: 0,
+        })
+    }
+
+    /// `[b, t, d]` → `[b, heads, t, head_dim]`.
+    fn heads(&self, x: &Tensor) -> Result<Tensor> {
+        let (b, t, d) = x.dims3()?;
+        x.reshape((b, t, self.n_head, d / self.n_head))?
+            .transpose(1, 2)
+    }
+
+    /// Feeds `tokens` (`[batch, t]`, the same `t` for every row) and returns
+    /// the logits after each row's last token, `[batch, vocab]`.
+    pub fn forward(&self, tokens: &Tensor, state: &mut DecoderState) -> Result<Tensor> {
+        let (b, t) = tokens.dims2()?;
+        let past = state.len;
+        let d = self.embed.dim(1)?;
+        let head_dim = d / self.n_head;
+        let scale = (head_dim as f64).powf(-0.5);
+        let emb = self
+            .embed
+            .index_select(&tokens.flatten_all()?, 0)?
+            .reshape((b, t, d))?;
+        let mut x = emb.broadcast_add(&self.positions.narrow(0, past, t)?)?;
+        let mask = if t > 1 {
+            Some(causal_mask(past, t, tokens.device())?)
+        } else {
+            None
+        };
+        for (i, block) in self.blocks.iter().enumerate() {
+            // Self-attention over the cache plus the new tokens.
+            let h = block.self_ln.forward(&x)?;
+            let q = (self.heads(&block.self_attn.q.forward(&h)?)? * scale)?;
+            let k_new = self.heads(&block.self_attn.k.forward(&h)?)?;
+            let v_new = self.heads(&block.self_attn.v.forward(&h)?)?;
+            let (k, v) = match &state.own[i] {
+                Some((k, v)) => (Tensor::cat(&[k, &k_new], 2)?, Tensor::cat(&[v, &v_new], 2)?),
+                None => (k_new.contiguous()?, v_new.contiguous()?),
+            };
+            let mut w = q.contiguous()?.matmul(&k.t()?)?;
+            if let Some(mask) = &mask {
+                w = w.broadcast_add(mask)?;
+            }
+            let w = candle_nn::ops::softmax_last_dim(&w)?;
+            let a = w.matmul(&v)?.transpose(1, 2)?.reshape((b, t, d))?;
+            state.own[i] = Some((k, v));
+            x = (x + block.self_attn.out.forward(&a)?)?;
+
+            // Cross-attention: every row attends to the same audio, so the
+            // rows are stacked along the query axis of one matmul.
+            let h = block.cross_ln.forward(&x)?;
+            let q = (block.cross_attn.q.forward(&h)? * scale)?;
+            let q = q
+                .reshape((b * t, self.n_head, head_dim))?
+                .transpose(0, 1)?
+                .contiguous()?;
+            let (ck, cv) = &state.cross[i];
+            let w = candle_nn::ops::softmax_last_dim(&q.matmul(&ck.t()?)?)?;
+            let a = w.matmul(cv)?.transpose(0, 1)?.reshape((b, t, d))?;
+            x = (x + block.cross_attn.out.forward(&a)?)?;
+
+            let h = block.mlp_ln.forward(&x)?;
+            x = (&x + block.fc2.forward(&block.fc1.forward(&h)?.gelu()?)?)?;
+        }
+        state.len += t;
+        let last = self.ln.forward(&x.narrow(1, t - 1, 1)?.squeeze(1)?)?;
+        last.matmul(&self.embed.t()?)
+    }
+}
+
+/// Additive mask letting new token `i` see the `past` cached tokens and new tokens `≤ i`.
+fn causal_mask(past: usize, t: usize, device: &Device) -> Result<Tensor> {
+    let values: Vec<f32> = (0..t)
+        .flat_map(|i| {
+            (0..past + t).map(move |j| if j > past + i { f32::NEG_INFINITY } else { 0.0 })
+        })
+        .collect();
+    Tensor::from_vec(values, (t, past + t), device)?.to_dtype(DType::F32)
+}
+
+/// Log-softmax of one row of logits, computed in f64 for stable sums.
+pub fn log_softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f64 = logits.iter().map(|&l| ((l - max) as f64).exp()).sum();
+    let log_sum = max as f64 + sum.ln();
+    logits
+        .iter()
+        .map(|&l| (l as f64 - log_sum) as f32)
+        .collect()
+}

@@ -1,0 +1,49 @@
+//! Spoken-language detection from one window of a multilingual model.
+
+use super::decoder::log_softmax;
+use super::model::WhisperModel;
+use super::WhisperError;
+use candle_core::Tensor;
+
+/// The most probable language of encoded audio and its probability, from
+/// the decoder's distribution over language tokens after `<|startoftranscript|>`.
+pub fn detect_language(
+    model: &WhisperModel,
+    features: &Tensor,
+) -> Result<(String, f32), WhisperError> {
+    let probs = language_probabilities(model, features)?;
+    probs
+        .into_iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .ok_or_else(|| WhisperError::Format("the model has no language tokens".into()))
+}
+
+/// Every language of the model with its probability.
+pub fn language_probabilities(
+    model: &WhisperModel,
+    features: &Tensor,
+) -> Result<Vec<(String, f32)>, WhisperError> {
+    let mut state = model.decoder.start(features)?;
+    let sot = Tensor::new(&[[model.vocab.sot]], features.device())?;
+    let logits: Vec<f32> = model
+        .decoder
+        .forward(&sot, &mut state)?
+        .squeeze(0)?
+        .to_vec1()?;
+    let langs = &model.vocab.languages;
+    let lang_logits: Vec<f32> = langs
+        .iter()
+        .map(|(_, id)| {
+            logits
+                .get(*id as usize)
+                .copied()
+                .unwrap_or(f32::NEG_INFINITY)
+        })
+        .collect();
+    let logprobs = log_softmax(&lang_logits);
+    Ok(langs
+        .iter()
+        .zip(logprobs)
+        .map(|((code, _), lp)| (code.clone(), lp.exp()))
+        .collect())
+}

@@ -1,0 +1,23 @@
+//! Whisper on candle: loading CTranslate2 and Hugging Face folders, the
+//! log-mel front end, window decoding and long-form transcription.
+
+mod config;
+mod ct2;
+mod decoder;
+mod error;
+mod language;
+mod longform;
+mod mel;
+mod model;
+mod search;
+mod vocab;
+
+pub use config::SuppressLists;
+pub use error::WhisperError;
+pub use language::{detect_language, language_probabilities};
+pub use longform::{
+    compression_ratio, transcribe_pcm, RawSegment, TranscribeOptions, Transcription,
+};
+pub use model::{Layout, WhisperModel};
+pub use search::{SearchOptions, WindowResult};
+pub use vocab::Vocab;
