@@ -10,7 +10,7 @@ pub(crate) fn parse(raw: &str) -> Option<MeetingLink> {
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
-    if url.host_str()?.to_ascii_lowercase() != "meet.google.com" {
+    if !url.host_str()?.eq_ignore_ascii_case("meet.google.com") {
         return None;
     }
     let mut segs = url.path_segments()?.filter(|s| !s.is_empty());
