@@ -1,6 +1,7 @@
 //! The command line, as clap types.
 
 use crate::commands::bot::BotArgs;
+use crate::commands::testbed::TestbedArgs;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Config,
     /// Run one meeting bot standalone: join, record, write recording.ogg, tracks/ and bot.json.
     Bot(BotArgs),
+    /// Run a local conference with Meet, Teams and Zoom style join pages and speaking participants.
+    Testbed(TestbedArgs),
 }
 
 /// Options of `mymeet serve`.

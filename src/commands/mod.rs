@@ -4,6 +4,7 @@ pub(crate) mod bot;
 mod config;
 mod migrate;
 mod serve;
+pub(crate) mod testbed;
 
 use crate::cli::{Cli, Command};
 use mymeet_core::config::Config;
@@ -17,5 +18,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate::run(&config).await,
         Command::Config => config::run(&config),
         Command::Bot(args) => bot::run(&config, args).await,
+        Command::Testbed(args) => testbed::run(&config, args).await,
     }
 }
