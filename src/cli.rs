@@ -1,7 +1,9 @@
 //! The command line, as clap types.
 
 use crate::commands::bot::BotArgs;
+use crate::commands::models::ModelsArgs;
 use crate::commands::testbed::TestbedArgs;
+use crate::commands::transcribe::TranscribeArgs;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -32,8 +34,14 @@ pub enum Command {
     Migrate,
     /// Check the configuration and print it with secrets redacted.
     Config,
+    /// Show the meeting link (platform, URL, id, passcode) found in an event JSON or text file.
+    Links(LinksArgs),
     /// Run one meeting bot standalone: join, record, write recording.ogg, tracks/ and bot.json.
     Bot(BotArgs),
+    /// Fetch and list the Whisper and voice activity models.
+    Models(ModelsArgs),
+    /// Transcribe audio files with Whisper (txt, json, srt or vtt).
+    Transcribe(TranscribeArgs),
     /// Run a local conference with Meet, Teams and Zoom style join pages and speaking participants.
     Testbed(TestbedArgs),
 }
@@ -44,4 +52,15 @@ pub struct ServeArgs {
     /// Address to listen on; overrides http.listen.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+}
+
+/// Options of `mymeet links`.
+#[derive(Debug, clap::Args)]
+pub struct LinksArgs {
+    /// An event as JSON (Google Calendar or Microsoft Graph shape), or a text or HTML file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Print a JSON array of {platform, url, meeting_id, passcode}.
+    #[arg(long)]
+    pub json: bool,
 }

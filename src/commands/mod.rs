@@ -2,9 +2,12 @@
 
 pub(crate) mod bot;
 mod config;
+mod links;
 mod migrate;
+pub(crate) mod models;
 mod serve;
 pub(crate) mod testbed;
+pub(crate) mod transcribe;
 
 use crate::cli::{Cli, Command};
 use mymeet_core::config::Config;
@@ -17,7 +20,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&config, args).await,
         Command::Migrate => migrate::run(&config).await,
         Command::Config => config::run(&config),
+        Command::Links(args) => links::run(&args.file, args.json),
         Command::Bot(args) => bot::run(&config, args).await,
+        Command::Models(args) => models::run(&config, args),
+        Command::Transcribe(args) => transcribe::run(&config, args),
         Command::Testbed(args) => testbed::run(&config, args).await,
     }
 }
