@@ -7,6 +7,6 @@ mod registry;
 mod store;
 
 pub use error::ModelError;
-pub use fetch::fetch;
+pub use fetch::{fetch, verify};
 pub use registry::{find, ModelFile, ModelKind, ModelSpec, Package, MODELS};
 pub use store::{ModelStore, MODELS_DIR_ENV};

@@ -53,12 +53,7 @@ pub fn render(transcript: &Transcript, format: Format) -> String {
     match format {
         Format::Txt => {
             for s in &transcript.segments {
-                let speaker = s
-                    .speaker
-                    .as_deref()
-                    .map(|sp| format!("{sp}: "))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "{speaker}{}", s.text.trim());
+                let _ = writeln!(out, "{}", cue_text(s.speaker.as_deref(), &s.text, false));
             }
         }
         Format::Json => {

@@ -47,3 +47,23 @@ pub fn language_probabilities(
         .map(|((code, _), lp)| (code.clone(), lp.exp()))
         .collect())
 }
+
+/// Detects the language of the first 30 s of 16 kHz mono `pcm`.
+pub fn detect_language_pcm(
+    model: &mut WhisperModel,
+    pcm: &[f32],
+) -> Result<(String, f32), WhisperError> {
+    use candle_transformers::models::whisper as w;
+    let head = &pcm[..pcm.len().min(w::N_SAMPLES)];
+    let n_mels = model.config.num_mel_bins;
+    let (mel, frames, content) = super::mel::log_mel(&model.config, &model.filters, head);
+    let size = content.min(w::N_FRAMES);
+    let mut data = vec![0f32; n_mels * w::N_FRAMES];
+    for m in 0..n_mels {
+        data[m * w::N_FRAMES..m * w::N_FRAMES + size]
+            .copy_from_slice(&mel[m * frames..m * frames + size]);
+    }
+    let input = Tensor::from_vec(data, (1, n_mels, w::N_FRAMES), &candle_core::Device::Cpu)?;
+    let features = model.whisper.encoder.forward(&input, true)?;
+    detect_language(model, &features)
+}

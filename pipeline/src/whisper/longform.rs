@@ -93,7 +93,9 @@ pub fn transcribe_pcm(
     progress: &mut dyn FnMut(f64, f64),
 ) -> Result<Transcription, WhisperError> {
     let n_mels = model.config.num_mel_bins;
+    let started = std::time::Instant::now();
     let (mel, frames, content_frames) = log_mel(&model.config, &model.filters, pcm);
+    tracing::debug!(elapsed = ?started.elapsed(), "log-mel computed");
     let total_seconds = content_frames as f64 * FRAME_SECONDS;
     let window = |seek: usize, size: usize| -> Result<Tensor, WhisperError> {
         // Content frames, then zeros up to 30 s, as Whisper pads a window.
@@ -153,7 +155,9 @@ pub fn transcribe_pcm(
             prefix.extend_from_slice(&previous[previous.len().saturating_sub(max_prompt)..]);
         }
         prefix.extend_from_slice(&sot_sequence);
+        let t0 = std::time::Instant::now();
         let result = decode_with_fallback(model, &filters, &features, &prefix, opts, &mut rng)?;
+        tracing::debug!(elapsed = ?t0.elapsed(), tokens = result.tokens.len(), temperature = result.temperature, "window decoded");
         let segment_seconds = segment_size as f64 * FRAME_SECONDS;
 
         if let Some(threshold) = opts.no_speech_threshold {

@@ -14,7 +14,7 @@ mod vocab;
 
 pub use config::SuppressLists;
 pub use error::WhisperError;
-pub use language::{detect_language, language_probabilities};
+pub use language::{detect_language, detect_language_pcm, language_probabilities};
 pub use longform::{
     compression_ratio, transcribe_pcm, RawSegment, TranscribeOptions, Transcription,
 };

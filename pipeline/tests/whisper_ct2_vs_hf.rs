@@ -1,0 +1,49 @@
+//! A CTranslate2 folder and the same weights written as a Hugging Face
+//! folder decode to the same tokens.
+
+mod whisper_support;
+
+use mymeet_pipeline::whisper::{transcribe_pcm, Layout, TranscribeOptions, WhisperModel};
+use std::path::Path;
+use whisper_support::{model_dir, pcm, SPEECH};
+
+#[test]
+fn ct2_and_hugging_face_layouts_give_the_same_tokens() {
+    let ct2_dir = model_dir("tiny.en");
+    let mut ct2 = WhisperModel::load(&ct2_dir).expect("load CTranslate2 tiny.en");
+    assert_eq!(ct2.layout, Layout::Ct2);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    ct2.export_hf(&ct2_dir, tmp.path())
+        .expect("export as Hugging Face");
+    assert!(tmp.path().join("model.safetensors").is_file());
+    let mut hf = WhisperModel::load(tmp.path()).expect("load the Hugging Face folder");
+    assert_eq!(hf.layout, Layout::HuggingFace);
+    assert_eq!(hf.config, ct2.config);
+    // Every tensor, including the split q/k/v and k/v projections, survives the round trip.
+    assert_eq!(hf.tensors().len(), ct2.tensors().len());
+    for (name, t) in ct2.tensors() {
+        let other = hf
+            .tensors()
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing from the HF folder"));
+        assert_eq!(t.dims(), other.dims(), "{name}");
+    }
+    let audio = pcm(&Path::new(SPEECH).join("jfk/jfk.flac"));
+    let mut options = TranscribeOptions::default();
+    options.search.beam_size = 1;
+    let a = transcribe_pcm(&mut ct2, &audio, &options, &mut |_, _| {}).expect("CT2 transcription");
+    let b = transcribe_pcm(&mut hf, &audio, &options, &mut |_, _| {}).expect("HF transcription");
+    let tokens = |r: &mymeet_pipeline::whisper::Transcription| {
+        r.segments
+            .iter()
+            .flat_map(|s| s.tokens.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(!tokens(&a).is_empty());
+    assert_eq!(tokens(&a), tokens(&b));
+    let text: String = a.segments.iter().map(|s| s.text.as_str()).collect();
+    assert!(
+        text.contains("ask not what your country can do for you"),
+        "{text}"
+    );
+}
