@@ -3,3 +3,7 @@
 //!
 //! Depends on `mymeet-integrations` and `mymeet-core`; never on `bot`,
 //! `scheduler` or `api`. The transcription and report issues fill it.
+
+pub mod audio;
+pub mod speakers;
+pub mod vad;
