@@ -35,7 +35,23 @@ pub enum BrowserError {
     Cdp(#[from] chromiumoxide::error::CdpError),
 }
 
-/// Removes the profile directory when dropped.
+/// util-linux's `setpriv`, which sets the parent-death signal before exec.
+const SETPRIV: &str = "/usr/bin/setpriv";
+
+/// Writes `<dir>/chromium`, a script that execs `executable` with the
+/// parent-death signal set (chromiumoxide builds the command itself, so a
+/// pre-exec hook cannot be added to it).
+fn write_launcher(dir: &Path, executable: &Path) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let quoted = executable.display().to_string().replace('\'', "'\\''");
+    let script = format!("#!/bin/sh\nexec {SETPRIV} --pdeathsig KILL -- '{quoted}' \"$@\"\n");
+    let path = dir.join("chromium");
+    std::fs::write(&path, script)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))?;
+    Ok(path)
+}
+
+/// Removes the bot's temporary directory (profile and launcher) when dropped.
 struct ProfileDir(PathBuf);
 
 impl Drop for ProfileDir {
@@ -50,19 +66,27 @@ impl Drop for ProfileDir {
 
 impl BotBrowser {
     /// Launches `executable` headless with fake media devices, autoplay
-    /// allowed and the UI pinned to en-US.
-    pub async fn launch(executable: &Path) -> Result<Self, BrowserError> {
+    /// allowed, the UI pinned to en-US and `extra_args` (`--name[=v,...]`)
+    /// after the built-in switches. Chromium is started through
+    /// `setpriv --pdeathsig KILL`, so it dies with the thread that launched
+    /// it even when this process is SIGKILLed (its helpers exit when it does).
+    pub async fn launch(executable: &Path, extra_args: &[String]) -> Result<Self, BrowserError> {
         if !executable.exists() {
             return Err(BrowserError::Missing(executable.to_owned()));
         }
-        let dir = std::env::temp_dir().join(format!("mymeet-bot-profile-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).map_err(BrowserError::Profile)?;
+        if !Path::new(SETPRIV).exists() {
+            return Err(BrowserError::Missing(PathBuf::from(SETPRIV)));
+        }
+        let dir = std::env::temp_dir().join(format!("mymeet-bot-{}", uuid::Uuid::new_v4()));
         let profile = ProfileDir(dir);
-        let config = BrowserConfig::builder()
-            .chrome_executable(executable)
+        let user_data = profile.0.join("profile");
+        std::fs::create_dir_all(&user_data).map_err(BrowserError::Profile)?;
+        let launcher = write_launcher(&profile.0, executable).map_err(BrowserError::Profile)?;
+        let mut builder = BrowserConfig::builder()
+            .chrome_executable(launcher)
             .new_headless_mode()
             .no_sandbox()
-            .user_data_dir(&profile.0)
+            .user_data_dir(&user_data)
             .window_size(1280, 800)
             .viewport(None)
             .arg("disable-gpu")
@@ -71,9 +95,18 @@ impl BotBrowser {
             .arg(("autoplay-policy", "no-user-gesture-required"))
             .arg("disable-background-networking")
             .arg("disable-blink-features=AutomationControlled")
-            .arg("lang=en-US")
-            .build()
-            .map_err(BrowserError::Config)?;
+            .arg("lang=en-US");
+        for arg in extra_args {
+            let arg = arg.trim_start_matches('-');
+            builder = match arg.split_once('=') {
+                Some((key, values)) => {
+                    let values: Vec<&str> = values.split(',').collect();
+                    builder.arg((key, values.as_slice()))
+                }
+                None => builder.arg(arg),
+            };
+        }
+        let config = builder.build().map_err(BrowserError::Config)?;
         let (browser, mut events) = Browser::launch(config).await?;
         let handler = tokio::spawn(async move {
             while let Some(event) = events.next().await {

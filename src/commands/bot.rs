@@ -38,6 +38,9 @@ pub struct BotArgs {
     /// The Chromium executable.
     #[arg(long, value_name = "PATH", default_value = "/usr/bin/chromium")]
     pub chromium: PathBuf,
+    /// An extra Chromium switch, e.g. --chromium-arg=--renderer-process-limit=1 (repeatable).
+    #[arg(long, value_name = "SWITCH", allow_hyphen_values = true)]
+    pub chromium_arg: Vec<String>,
 }
 
 /// Runs the bot until it ends; SIGTERM or Ctrl-C makes it leave and finalize.
@@ -57,6 +60,7 @@ pub async fn run(_config: &Config, args: BotArgs) -> anyhow::Result<()> {
     config.host_aliases = args.host_alias;
     config.profiles_dir = args.platforms_dir;
     config.chromium = args.chromium;
+    config.chromium_args = args.chromium_arg;
     let out = config.out_dir.clone();
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -3,9 +3,11 @@
 
 mod crc;
 mod opus_packet;
+mod page_reader;
 mod page_writer;
 mod track_writer;
 
 pub use opus_packet::{samples_in_packet, SILENCE_FRAME, SILENCE_FRAME_SAMPLES};
+pub use page_reader::last_granule;
 pub use page_writer::OggPageWriter;
 pub use track_writer::{OpusTrackWriter, PushOutcome, TrackCounters, SAMPLE_RATE};
