@@ -1,7 +1,9 @@
 //! The command line, as clap types.
 
 use crate::commands::bot::BotArgs;
+use crate::commands::models::ModelsArgs;
 use crate::commands::testbed::TestbedArgs;
+use crate::commands::transcribe::TranscribeArgs;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -36,6 +38,10 @@ pub enum Command {
     Links(LinksArgs),
     /// Run one meeting bot standalone: join, record, write recording.ogg, tracks/ and bot.json.
     Bot(BotArgs),
+    /// Fetch and list the Whisper and voice activity models.
+    Models(ModelsArgs),
+    /// Transcribe audio files with Whisper (txt, json, srt or vtt).
+    Transcribe(TranscribeArgs),
     /// Run a local conference with Meet, Teams and Zoom style join pages and speaking participants.
     Testbed(TestbedArgs),
 }

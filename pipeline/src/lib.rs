@@ -5,5 +5,9 @@
 //! `scheduler` or `api`. The transcription and report issues fill it.
 
 pub mod audio;
+pub mod models;
 pub mod speakers;
+pub mod transcribe;
+pub mod transcript;
 pub mod vad;
+pub mod whisper;

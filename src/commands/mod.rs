@@ -4,8 +4,10 @@ pub(crate) mod bot;
 mod config;
 mod links;
 mod migrate;
+pub(crate) mod models;
 mod serve;
 pub(crate) mod testbed;
+pub(crate) mod transcribe;
 
 use crate::cli::{Cli, Command};
 use mymeet_core::config::Config;
@@ -20,6 +22,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config => config::run(&config),
         Command::Links(args) => links::run(&args.file, args.json),
         Command::Bot(args) => bot::run(&config, args).await,
+        Command::Models(args) => models::run(&config, args),
+        Command::Transcribe(args) => transcribe::run(&config, args),
         Command::Testbed(args) => testbed::run(&config, args).await,
     }
 }

@@ -35,6 +35,8 @@ pub const ENV_PREFIX: &str = "MYMEET_";
 pub struct Config {
     /// Where embedded state lives: the SQLite file, blobs, the outbox, models.
     pub data_dir: PathBuf,
+    /// Whisper and VAD models; `None` means `<data_dir>/models` (`MYMEET_MODELS_DIR`).
+    pub models_dir: Option<PathBuf>,
     /// `[database]`.
     pub database: DatabaseConfig,
     /// `[bus]`.
@@ -57,6 +59,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             data_dir: PathBuf::from("./data"),
+            models_dir: None,
             database: DatabaseConfig::default(),
             bus: BusConfig::default(),
             storage: StorageConfig::default(),

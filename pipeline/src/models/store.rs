@@ -18,10 +18,11 @@ impl ModelStore {
         Self { dir: dir.into() }
     }
 
-    /// The store for a data directory: `$MYMEET_MODELS_DIR` if set, else `<data_dir>/models`.
-    pub fn for_data_dir(data_dir: &Path) -> Self {
-        match std::env::var_os(MODELS_DIR_ENV) {
-            Some(dir) if !dir.is_empty() => Self::new(dir),
+    /// The store of a configuration: `models_dir` (config key, or
+    /// `$MYMEET_MODELS_DIR` through the config loader) if set, else `<data_dir>/models`.
+    pub fn from_config(data_dir: &Path, models_dir: Option<&Path>) -> Self {
+        match models_dir {
+            Some(dir) if !dir.as_os_str().is_empty() => Self::new(dir),
             _ => Self::new(data_dir.join("models")),
         }
     }

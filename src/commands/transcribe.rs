@@ -1,0 +1,115 @@
+//! `mymeet transcribe`: speech to text for local audio files.
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mymeet_core::config::Config;
+use mymeet_pipeline::models::ModelStore;
+use mymeet_pipeline::transcribe::Transcriber;
+use mymeet_pipeline::transcript::{render, Format};
+use mymeet_pipeline::vad::SileroVad;
+use mymeet_pipeline::whisper::{TranscribeOptions, WhisperModel};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Options of `mymeet transcribe`.
+#[derive(Debug, clap::Args)]
+pub struct TranscribeArgs {
+    /// Audio or video files (anything ffmpeg decodes).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Model name (`mymeet models list`) or a CTranslate2 / Hugging Face model folder.
+    #[arg(long, default_value = "tiny.en")]
+    pub model: String,
+    /// Spoken language: `auto` detects it (multilingual models), or a code such as en, ru.
+    #[arg(long, default_value = "auto")]
+    pub language: String,
+    /// Output format: txt, json, srt or vtt.
+    #[arg(long, default_value = "txt")]
+    pub format: Format,
+    /// Beam size; 1 decodes greedily.
+    #[arg(long, default_value_t = 5)]
+    pub beam: usize,
+    /// Compute threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Text the speech follows: names and jargon to expect.
+    #[arg(long)]
+    pub prompt: Option<String>,
+    /// Write NAME.<format> per input here instead of printing to stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Decode all audio, silence included, without voice activity detection.
+    #[arg(long)]
+    pub no_vad: bool,
+}
+
+/// Runs `mymeet transcribe`.
+pub fn run(config: &Config, args: TranscribeArgs) -> anyhow::Result<()> {
+    if let Some(threads) = args.threads.filter(|&t| t > 0) {
+        // candle reads RAYON_NUM_THREADS for its matmul parallelism; the
+        // global pool must be sized before its first use.
+        std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
+    }
+    let store = ModelStore::from_config(&config.data_dir, config.models_dir.as_deref());
+    let model_dir = store.resolve(&args.model)?;
+    let model = WhisperModel::load(&model_dir)
+        .with_context(|| format!("loading {}", model_dir.display()))?;
+    let vad = if args.no_vad {
+        None
+    } else {
+        let dir = store.require("silero-vad")?;
+        Some(SileroVad::load(&dir.join("silero_vad_16k.safetensors"))?)
+    };
+    let mut options = TranscribeOptions {
+        language: (args.language != "auto").then(|| args.language.clone()),
+        initial_prompt: args.prompt.clone(),
+        ..TranscribeOptions::default()
+    };
+    options.search.beam_size = args.beam.max(1);
+    let mut transcriber = Transcriber::new(model, vad, options);
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    for file in &args.files {
+        let bar = progress_bar(file);
+        let mut progress = |done: f64, total: f64| {
+            bar.set_length((total * 10.0) as u64);
+            bar.set_position((done * 10.0) as u64);
+        };
+        let transcript = transcriber.transcribe_file(file, &mut progress)?;
+        bar.finish_and_clear();
+        let text = render(&transcript, args.format);
+        match &args.out_dir {
+            Some(dir) => {
+                let stem = file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "out".into());
+                let path = dir.join(format!("{stem}.{}", args.format.extension()));
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("{} -> {}", file.display(), path.display());
+            }
+            None => std::io::stdout().write_all(text.as_bytes())?,
+        }
+    }
+    Ok(())
+}
+
+fn progress_bar(file: &std::path::Path) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:30}] {percent}% ({elapsed}, eta {eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(
+        file.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    bar
+}
