@@ -45,7 +45,9 @@ def role(pid, root):
             args = f.read().split(b"\0")
     except OSError:
         return "gone"
-    args = [a.decode(errors="replace") for a in args]
+    # Chromium's helpers rewrite their title: the arguments may arrive as
+    # one space-separated string.
+    args = " ".join(a.decode(errors="replace") for a in args).split()
     typ = next((a.split("=", 1)[1] for a in args if a.startswith("--type=")), None)
     if typ is None:
         name = os.path.basename(args[0]) if args else "?"

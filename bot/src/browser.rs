@@ -87,7 +87,6 @@ impl BotBrowser {
             .new_headless_mode()
             .no_sandbox()
             .user_data_dir(&user_data)
-            .window_size(1280, 800)
             .viewport(None)
             .arg("disable-gpu")
             .arg("use-fake-ui-for-media-stream")
@@ -95,7 +94,33 @@ impl BotBrowser {
             .arg(("autoplay-policy", "no-user-gesture-required"))
             .arg("disable-background-networking")
             .arg("disable-blink-features=AutomationControlled")
-            .arg("lang=en-US");
+            .arg("lang=en-US")
+            // Fewer processes (bench/bot, BENCHMARKS.md): one renderer, no
+            // spare one, GPU and audio service inside the browser process.
+            .arg(("renderer-process-limit", "1"))
+            .arg("disable-site-isolation-trials")
+            .arg("in-process-gpu")
+            .arg((
+                "disable-features",
+                &[
+                    "SpareRendererForSitePerProcess",
+                    "AudioServiceOutOfProcess",
+                    "BackForwardCache",
+                    "OptimizationHints",
+                    "MediaRouter",
+                    "DialMediaRouteProvider",
+                    "Translate",
+                ][..],
+            ))
+            .arg("disable-component-update")
+            .arg("disable-domain-reliability");
+        // Chromium takes one --window-size; a repeated key would be merged.
+        if !extra_args
+            .iter()
+            .any(|a| a.trim_start_matches('-').starts_with("window-size"))
+        {
+            builder = builder.window_size(1280, 800);
+        }
         for arg in extra_args {
             let arg = arg.trim_start_matches('-');
             builder = match arg.split_once('=') {
@@ -143,6 +168,14 @@ impl BotBrowser {
     pub async fn page_with_script(&self, init_script: &str) -> Result<Page, BrowserError> {
         let page = self.browser.new_page("about:blank").await?;
         page.evaluate_on_new_document(init_script).await?;
+        // The startup tab would keep a renderer (~40 MB) alive for nothing.
+        for other in self.browser.pages().await? {
+            if other.target_id() != page.target_id() {
+                if let Err(e) = other.close().await {
+                    tracing::debug!(error = %e, "closing the startup tab");
+                }
+            }
+        }
         Ok(page)
     }
 

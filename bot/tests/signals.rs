@@ -57,12 +57,14 @@ fn parents() -> Vec<(u32, u32)> {
         .collect()
 }
 
-/// A process's command line arguments.
+/// A process's command line arguments. Chromium's helpers rewrite their
+/// title into one space-separated string, so spaces separate too.
 fn cmdline(pid: u32) -> Vec<String> {
-    std::fs::read(format!("/proc/{pid}/cmdline"))
-        .unwrap_or_default()
-        .split(|b| *b == 0)
-        .map(|a| String::from_utf8_lossy(a).into_owned())
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    String::from_utf8_lossy(&raw)
+        .split(['\0', ' '])
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
         .collect()
 }
 
