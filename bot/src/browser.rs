@@ -96,7 +96,8 @@ impl BotBrowser {
             .arg("disable-blink-features=AutomationControlled")
             .arg("lang=en-US")
             // Fewer processes (bench/bot, BENCHMARKS.md): one renderer, no
-            // spare one, GPU and audio service inside the browser process.
+            // spare one, no omnibox WebUI, GPU and audio service inside the
+            // browser process.
             .arg(("renderer-process-limit", "1"))
             .arg("disable-site-isolation-trials")
             .arg("in-process-gpu")
@@ -110,6 +111,11 @@ impl BotBrowser {
                     "MediaRouter",
                     "DialMediaRouteProvider",
                     "Translate",
+                    // New headless still builds the omnibox popup's WebUI,
+                    // in a renderer of its own (~80 MB).
+                    "WebUIOmniboxPopup",
+                    "WebUIOmniboxFullPopup",
+                    "WebUIOmniboxAimPopup",
                 ][..],
             ))
             .arg("disable-component-update")
