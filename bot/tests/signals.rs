@@ -91,7 +91,7 @@ fn processes_with_profile(profile: &str) -> Vec<u32> {
     parents()
         .into_iter()
         .map(|(p, _)| p)
-        .filter(|p| cmdline(*p).iter().any(|a| *a == flag))
+        .filter(|p| cmdline(*p).contains(&flag))
         .collect()
 }
 
