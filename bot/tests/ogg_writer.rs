@@ -35,7 +35,11 @@ fn pages(bytes: &[u8]) -> Vec<(u8, u64, Vec<Vec<u8>>)> {
 }
 
 fn audio_packets(bytes: &[u8]) -> Vec<Vec<u8>> {
-    pages(bytes).into_iter().skip(2).flat_map(|(_, _, p)| p).collect()
+    pages(bytes)
+        .into_iter()
+        .skip(2)
+        .flat_map(|(_, _, p)| p)
+        .collect()
 }
 
 fn last_granule(bytes: &[u8]) -> u64 {
@@ -49,7 +53,11 @@ fn a_timestamp_wrap_is_continuous() {
     for i in 0..10u32 {
         let ts = start.wrapping_add(i * 960);
         let outcome = w.push(ts, &FRAME, u64::from(i) * 960).unwrap();
-        assert_eq!(outcome, PushOutcome::Written { silence_frames: 0 }, "packet {i}");
+        assert_eq!(
+            outcome,
+            PushOutcome::Written { silence_frames: 0 },
+            "packet {i}"
+        );
     }
     let (bytes, counters) = w.finish(10 * 960).unwrap();
     assert_eq!(counters.packets, 10);
@@ -90,12 +98,26 @@ fn gaps_are_filled_with_silence_to_keep_wall_clock_time() {
     ts = ts.wrapping_add(96_000);
     arrival += 96_000;
     let after_gap = w.push(ts, &FRAME, arrival).unwrap();
-    assert_eq!(after_gap, PushOutcome::Written { silence_frames: 100 });
+    assert_eq!(
+        after_gap,
+        PushOutcome::Written {
+            silence_frames: 100
+        }
+    );
     let (bytes, counters) = w.finish(48_000 * 4).unwrap();
-    assert_eq!(counters.silence_frames, 50 + 100 + (48_000 * 4 - arrival - 960) / 960);
+    assert_eq!(
+        counters.silence_frames,
+        50 + 100 + (48_000 * 4 - arrival - 960) / 960
+    );
     assert_eq!(last_granule(&bytes), 48_000 * 4);
     let packets = audio_packets(&bytes);
-    assert_eq!(packets[..50].iter().filter(|p| **p == SILENCE_FRAME).count(), 50);
+    assert_eq!(
+        packets[..50]
+            .iter()
+            .filter(|p| **p == SILENCE_FRAME)
+            .count(),
+        50
+    );
     assert_eq!(packets[50], FRAME);
 }
 
@@ -117,7 +139,12 @@ fn the_file_decodes_to_its_wall_clock_length() {
     let path = dir.path().join("t.ogg");
     let mut w = OpusTrackWriter::new(std::fs::File::create(&path).unwrap(), 9).unwrap();
     for i in 0..50u32 {
-        w.push((u32::MAX - 960 * 20).wrapping_add(i * 960), &SILENCE_FRAME, 24_000 + u64::from(i) * 960).unwrap();
+        w.push(
+            (u32::MAX - 960 * 20).wrapping_add(i * 960),
+            &SILENCE_FRAME,
+            24_000 + u64::from(i) * 960,
+        )
+        .unwrap();
     }
     w.finish(48_000 * 3).unwrap();
     let samples = support::decode(&path, 48_000);

@@ -28,8 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let models = std::env::var_os("MYMEET_MODELS_DIR")
         .map_or_else(|| PathBuf::from("/var/tmp/mymeet-models"), PathBuf::from);
-    let weights =
-        weights.unwrap_or_else(|| models.join("silero-vad/silero_vad_16k.safetensors"));
+    let weights = weights.unwrap_or_else(|| models.join("silero-vad/silero_vad_16k.safetensors"));
     let vad = SileroVad::load(&weights)?;
 
     let started = Instant::now();

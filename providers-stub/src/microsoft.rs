@@ -13,9 +13,9 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{json, Value};
+use sha2::Digest;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use sha2::Digest;
 use std::time::Duration;
 
 type Shared = Arc<Mutex<StubState>>;

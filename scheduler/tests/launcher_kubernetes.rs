@@ -88,7 +88,10 @@ fn a_manifest_with_unknown_or_missing_fields_is_caught() {
     json["spec"].as_object_mut().unwrap().remove("template");
     let hollow: Job = serde_json::from_value(json).unwrap();
     let errs = validate_job(&hollow).unwrap_err();
-    assert!(errs.iter().any(|e| e.contains("spec.template.spec")), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e.contains("spec.template.spec")),
+        "{errs:?}"
+    );
 
     let mut bad = config();
     bad.requests.memory = Some("lots".into());

@@ -173,7 +173,10 @@ impl SileroVad {
         let gates = features
             .matmul(&self.weight_ih_t)?
             .broadcast_add(&self.lstm_bias)?;
-        Ok(gates.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?)
+        Ok(gates
+            .to_dtype(DType::F32)?
+            .flatten_all()?
+            .to_vec1::<f32>()?)
     }
 
     /// Decoder: ReLU → 1×1 conv → sigmoid.
