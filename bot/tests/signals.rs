@@ -125,9 +125,10 @@ impl Drop for ChildGuard {
 
 /// A file under shared/data/speech.
 fn speech(rel: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/speech")
-        .join(rel);
+    let path = PathBuf::from(std::env::var("MYMEET_SPEECH_DIR").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
+    }))
+    .join(rel);
     assert!(
         path.exists(),
         "{} is missing (see shared/data/speech/README)",

@@ -13,9 +13,10 @@ use std::time::Duration;
 const BOT: &str = "Notetaker";
 
 fn speech(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/speech")
-        .join(rel);
+    let p = PathBuf::from(std::env::var("MYMEET_SPEECH_DIR").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
+    }))
+    .join(rel);
     assert!(
         p.exists(),
         "missing test speech {} (shared/data/speech)",

@@ -6,7 +6,7 @@ use mymeet_pipeline::transcribe::Transcriber;
 use mymeet_pipeline::transcript::{render, Format, Segment, Transcript};
 use mymeet_pipeline::whisper::{TranscribeOptions, WhisperModel};
 use std::path::Path;
-use whisper_support::{model_dir, SPEECH};
+use whisper_support::{model_dir, speech_dir};
 
 /// Parses `HH:MM:SS<sep>mmm` into seconds, or None when malformed.
 fn parse_time(s: &str, sep: char) -> Option<f64> {
@@ -68,7 +68,7 @@ fn srt_and_vtt_of_a_transcription_are_valid() {
     options.search.beam_size = 1;
     let mut transcriber = Transcriber::new(model, None, options);
     let transcript = transcriber
-        .transcribe_file(&Path::new(SPEECH).join("jfk/jfk.flac"), &mut |_, _| {})
+        .transcribe_file(&speech_dir().join("jfk/jfk.flac"), &mut |_, _| {})
         .expect("transcribe jfk");
     assert!(!transcript.segments.is_empty());
     assert!(transcript

@@ -5,7 +5,7 @@ mod whisper_support;
 
 use mymeet_pipeline::whisper::{transcribe_pcm, Layout, TranscribeOptions, WhisperModel};
 use std::path::Path;
-use whisper_support::{model_dir, pcm, SPEECH};
+use whisper_support::{model_dir, pcm, speech_dir};
 
 #[test]
 fn ct2_and_hugging_face_layouts_give_the_same_tokens() {
@@ -28,7 +28,7 @@ fn ct2_and_hugging_face_layouts_give_the_same_tokens() {
             .unwrap_or_else(|| panic!("{name} missing from the HF folder"));
         assert_eq!(t.dims(), other.dims(), "{name}");
     }
-    let audio = pcm(&Path::new(SPEECH).join("jfk/jfk.flac"));
+    let audio = pcm(&speech_dir().join("jfk/jfk.flac"));
     let mut options = TranscribeOptions::default();
     options.search.beam_size = 1;
     let a = transcribe_pcm(&mut ct2, &audio, &options, &mut |_, _| {}).expect("CT2 transcription");

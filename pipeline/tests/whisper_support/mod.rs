@@ -5,8 +5,13 @@
 use mymeet_pipeline::models::{self, ModelStore, MODELS_DIR_ENV};
 use std::path::{Path, PathBuf};
 
-/// The speech data folder.
-pub const SPEECH: &str = "/work/shared/data/speech";
+/// The speech data folder: `$MYMEET_SPEECH_DIR` (scripts/test sets it), else
+/// `shared/data/speech` beside the checkout.
+pub fn speech_dir() -> PathBuf {
+    PathBuf::from(std::env::var("MYMEET_SPEECH_DIR").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
+    }))
+}
 
 /// The models directory tests use (`$MYMEET_MODELS_DIR`, else /var/tmp/mymeet-models).
 pub fn store() -> ModelStore {
@@ -44,13 +49,13 @@ pub struct Clip {
 impl Clip {
     /// The audio's absolute path.
     pub fn path(&self) -> PathBuf {
-        Path::new(SPEECH).join(&self.audio)
+        speech_dir().join(&self.audio)
     }
 }
 
 /// The clips whose id starts with `prefix`, in manifest order.
 pub fn clips(prefix: &str) -> Vec<Clip> {
-    let path = Path::new(SPEECH).join("manifest.jsonl");
+    let path = speech_dir().join("manifest.jsonl");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .filter(|l| !l.trim().is_empty())

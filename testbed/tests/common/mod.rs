@@ -11,14 +11,19 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
 
-/// Where the shared real speech lives.
-pub const SPEECH: &str = "/work/shared/data/speech";
+/// Where the shared real speech lives: `$MYMEET_SPEECH_DIR` (scripts/test
+/// sets it), else `shared/data/speech` beside the checkout.
+pub fn speech_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(std::env::var("MYMEET_SPEECH_DIR").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
+    }))
+}
 
 /// Cuts `secs` seconds of a real speech clip into `out` (keeps tests to a few seconds).
 fn cut(src: &str, secs: f64, out: &Path) {
     let status = Command::new("ffmpeg")
         .args(["-nostdin", "-v", "error", "-y", "-i"])
-        .arg(Path::new(SPEECH).join(src))
+        .arg(speech_dir().join(src))
         .args(["-t", &secs.to_string()])
         .arg(out)
         .status()
