@@ -34,7 +34,7 @@ import numpy as np
 import onnxruntime
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEECH = Path(os.environ.get("MYMEET_SPEECH_DIR", ROOT.parent / "shared/data/speech"))
+SPEECH = Path(os.environ.get("MYMEET_TEST_SPEECH_DIR", ROOT.parent / "shared/data/speech"))
 DEFAULT_FILES = [
     SPEECH / "conversation/phonecall_30s.flac",
     SPEECH / "conversation/lecture_60s.flac",

@@ -125,7 +125,7 @@ impl Drop for ChildGuard {
 
 /// A file under shared/data/speech.
 fn speech(rel: &str) -> PathBuf {
-    let path = PathBuf::from(std::env::var("MYMEET_SPEECH_DIR").unwrap_or_else(|_| {
+    let path = PathBuf::from(std::env::var("MYMEET_TEST_SPEECH_DIR").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
     }))
     .join(rel);

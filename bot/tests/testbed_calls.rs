@@ -13,7 +13,7 @@ use std::time::Duration;
 const BOT: &str = "Notetaker";
 
 fn speech(rel: &str) -> PathBuf {
-    let p = PathBuf::from(std::env::var("MYMEET_SPEECH_DIR").unwrap_or_else(|_| {
+    let p = PathBuf::from(std::env::var("MYMEET_TEST_SPEECH_DIR").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
     }))
     .join(rel);

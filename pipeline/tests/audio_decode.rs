@@ -6,7 +6,7 @@ use std::process::Command;
 use mymeet_pipeline::audio::{decode_file, decode_file_with_progress, AudioError, SAMPLE_RATE};
 
 fn speech_dir() -> PathBuf {
-    std::env::var_os("MYMEET_SPEECH_DIR").map_or_else(
+    std::env::var_os("MYMEET_TEST_SPEECH_DIR").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/speech"),
         PathBuf::from,
     )

@@ -6,7 +6,7 @@ use mymeet_pipeline::audio::decode_file;
 use mymeet_pipeline::vad::{SileroVad, SpeechRegion, CHUNK_SAMPLES};
 
 fn speech_dir() -> PathBuf {
-    std::env::var_os("MYMEET_SPEECH_DIR").map_or_else(
+    std::env::var_os("MYMEET_TEST_SPEECH_DIR").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/speech"),
         PathBuf::from,
     )

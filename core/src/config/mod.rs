@@ -132,8 +132,14 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(path));
         }
-        // MYMEET_CONFIG names the file; it is not a key of the file.
-        figment = figment.merge(Env::prefixed(ENV_PREFIX).ignore(&["config"]).split("__"));
+        // MYMEET_CONFIG names the file, and MYMEET_TEST_* configure the test
+        // suite; neither is a key of the file.
+        let env = Env::prefixed(ENV_PREFIX)
+            .filter(|key| {
+                key != "config" && !key.as_str().to_ascii_lowercase().starts_with("test_")
+            })
+            .split("__");
+        figment = figment.merge(env);
         let config: Config = figment.extract().map_err(from_figment)?;
         config.validate()?;
         Ok(config)

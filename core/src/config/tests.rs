@@ -39,6 +39,8 @@ fn environment_overrides_file_with_double_underscore_nesting() {
         jail.set_env("MYMEET_DATABASE__URL", "postgres://env@localhost/b");
         jail.set_env("MYMEET_BUS__RETRY__MAX_ATTEMPTS", "7");
         jail.set_env("MYMEET_CONFIG", "mymeet.toml");
+        // Test-suite settings share the prefix but are not config keys.
+        jail.set_env("MYMEET_TEST_SPEECH_DIR", "/somewhere");
         let c = Config::load(Some(Path::new("mymeet.toml"))).unwrap();
         assert_eq!(c.database_url(), "postgres://env@localhost/b");
         assert_eq!(c.database_kind().unwrap(), DatabaseKind::Postgres);

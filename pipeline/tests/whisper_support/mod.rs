@@ -5,10 +5,10 @@
 use mymeet_pipeline::models::{self, ModelStore, MODELS_DIR_ENV};
 use std::path::{Path, PathBuf};
 
-/// The speech data folder: `$MYMEET_SPEECH_DIR` (scripts/test sets it), else
+/// The speech data folder: `$MYMEET_TEST_SPEECH_DIR` (scripts/test sets it), else
 /// `shared/data/speech` beside the checkout.
 pub fn speech_dir() -> PathBuf {
-    PathBuf::from(std::env::var("MYMEET_SPEECH_DIR").unwrap_or_else(|_| {
+    PathBuf::from(std::env::var("MYMEET_TEST_SPEECH_DIR").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
     }))
 }

@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
 
-/// Where the shared real speech lives: `$MYMEET_SPEECH_DIR` (scripts/test
+/// Where the shared real speech lives: `$MYMEET_TEST_SPEECH_DIR` (scripts/test
 /// sets it), else `shared/data/speech` beside the checkout.
 pub fn speech_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from(std::env::var("MYMEET_SPEECH_DIR").unwrap_or_else(|_| {
+    std::path::PathBuf::from(std::env::var("MYMEET_TEST_SPEECH_DIR").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
     }))
 }
