@@ -5,7 +5,6 @@ mod whisper_support;
 use mymeet_pipeline::transcribe::Transcriber;
 use mymeet_pipeline::transcript::{render, Format, Segment, Transcript};
 use mymeet_pipeline::whisper::{TranscribeOptions, WhisperModel};
-use std::path::Path;
 use whisper_support::{model_dir, speech_dir};
 
 /// Parses `HH:MM:SS<sep>mmm` into seconds, or None when malformed.

@@ -4,7 +4,6 @@
 mod whisper_support;
 
 use mymeet_pipeline::whisper::{transcribe_pcm, Layout, TranscribeOptions, WhisperModel};
-use std::path::Path;
 use whisper_support::{model_dir, pcm, speech_dir};
 
 #[test]
