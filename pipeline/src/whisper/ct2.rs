@@ -293,15 +293,7 @@ impl Ct2Model {
         hf: &str,
         device: &Device,
     ) -> Result<(), WhisperError> {
-        put(
-            format!("{hf}.weight"),
-            self.tensor(&format!("{ct2}/gamma"), device)?,
-        );
-        put(
-            format!("{hf}.bias"),
-            self.tensor(&format!("{ct2}/beta"), device)?,
-        );
-        Ok(())
+        self.put_weight_and_bias(put, ct2, hf, ("gamma", "beta"), device)
     }
 
     fn put_linear(
@@ -311,13 +303,25 @@ impl Ct2Model {
         hf: &str,
         device: &Device,
     ) -> Result<(), WhisperError> {
+        self.put_weight_and_bias(put, ct2, hf, ("weight", "bias"), device)
+    }
+
+    /// Copies `ct2/<weight>` and `ct2/<bias>` to `hf.weight` and `hf.bias`.
+    fn put_weight_and_bias(
+        &self,
+        put: &mut impl FnMut(String, Tensor),
+        ct2: &str,
+        hf: &str,
+        (weight, bias): (&str, &str),
+        device: &Device,
+    ) -> Result<(), WhisperError> {
         put(
             format!("{hf}.weight"),
-            self.tensor(&format!("{ct2}/weight"), device)?,
+            self.tensor(&format!("{ct2}/{weight}"), device)?,
         );
         put(
             format!("{hf}.bias"),
-            self.tensor(&format!("{ct2}/bias"), device)?,
+            self.tensor(&format!("{ct2}/{bias}"), device)?,
         );
         Ok(())
     }
