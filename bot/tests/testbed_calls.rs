@@ -82,6 +82,26 @@ async fn until_in_lobby(tb: &RunningTestbed) {
     panic!("the bot never reached the lobby: {:?}", tb.state());
 }
 
+/// Waits until the bot itself has recorded `waiting_room` in its `bot.json`
+/// (the testbed sees the guest in its lobby a little before the bot's page
+/// probe sees the lobby text).
+async fn until_bot_waits(out: &Path) {
+    for _ in 0..200 {
+        if let Ok(text) = std::fs::read_to_string(out.join("bot.json")) {
+            if let Ok(report) = serde_json::from_str::<serde_json::Value>(&text) {
+                let waits = report["transitions"]
+                    .as_array()
+                    .is_some_and(|ts| ts.iter().any(|t| t["to"] == "waiting_room"));
+                if waits {
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the bot never recorded waiting_room in {}", out.display());
+}
+
 fn ms(t: &chrono::DateTime<chrono::Utc>) -> f64 {
     t.timestamp_millis() as f64
 }
@@ -232,6 +252,7 @@ async fn a_denied_bot_fails_with_the_reason_and_a_screenshot() {
     let out = tempfile::tempdir().unwrap();
     let bot = tokio::spawn(run(bot_config(&tb, Platform::Meet, out.path())));
     until_in_lobby(&tb).await;
+    until_bot_waits(out.path()).await;
     assert_eq!(tb.deny(&bot_guest()).len(), 1);
     let report = bot.await.unwrap();
     assert_eq!(report.state, BotState::Failed);
