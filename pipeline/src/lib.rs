@@ -4,6 +4,7 @@
 //! Depends on `mymeet-integrations` and `mymeet-core`; never on `bot`,
 //! `scheduler` or `api`. The transcription and report issues fill it.
 
+pub mod analysis;
 pub mod audio;
 pub mod models;
 pub mod speakers;

@@ -6,6 +6,7 @@
 //! one, never half a file that looks whole.
 
 mod key;
+pub mod layout;
 mod local;
 mod object;
 
