@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod audio;
 pub mod models;
 pub mod speakers;
+pub mod stages;
 pub mod transcribe;
 pub mod transcript;
 pub mod vad;

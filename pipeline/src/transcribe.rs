@@ -2,6 +2,7 @@
 //! run Whisper over it, and put the segments back on the recording's timeline.
 
 use crate::audio::{decode_file, AudioError, SAMPLE_RATE};
+use crate::models::{ModelError, ModelStore};
 use crate::transcript::{Segment, Transcript};
 use crate::vad::{Edge, SileroVad, TimelineMap, VadError};
 use crate::whisper::{transcribe_pcm, TranscribeOptions, WhisperError, WhisperModel};
@@ -19,6 +20,9 @@ pub enum TranscribeError {
     /// Whisper failed.
     #[error(transparent)]
     Whisper(#[from] WhisperError),
+    /// A model is not installed or not valid.
+    #[error(transparent)]
+    Model(#[from] ModelError),
 }
 
 /// A loaded model (and VAD) that transcribes any number of recordings.
@@ -36,6 +40,25 @@ impl Transcriber {
             vad,
             options,
         }
+    }
+
+    /// Loads `model` (a registry name or a model folder) and, with `vad`, the
+    /// Silero detector from `store`; a missing model is an error that names
+    /// the command that fetches it.
+    pub fn load(
+        store: &ModelStore,
+        model: &str,
+        vad: bool,
+        options: TranscribeOptions,
+    ) -> Result<Self, TranscribeError> {
+        let model = WhisperModel::load(&store.resolve(model)?)?;
+        let vad = if vad {
+            let dir = store.require("silero-vad")?;
+            Some(SileroVad::load(&dir.join("silero_vad_16k.safetensors"))?)
+        } else {
+            None
+        };
+        Ok(Self::new(model, vad, options))
     }
 
     /// The Whisper model.

@@ -6,8 +6,7 @@ use mymeet_core::config::Config;
 use mymeet_pipeline::models::ModelStore;
 use mymeet_pipeline::transcribe::Transcriber;
 use mymeet_pipeline::transcript::{render, Format};
-use mymeet_pipeline::vad::SileroVad;
-use mymeet_pipeline::whisper::{TranscribeOptions, WhisperModel};
+use mymeet_pipeline::whisper::TranscribeOptions;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -54,22 +53,14 @@ pub fn run(config: &Config, args: TranscribeArgs) -> anyhow::Result<()> {
             .build_global();
     }
     let store = ModelStore::from_config(&config.data_dir, config.models_dir.as_deref());
-    let model_dir = store.resolve(&args.model)?;
-    let model = WhisperModel::load(&model_dir)
-        .with_context(|| format!("loading {}", model_dir.display()))?;
-    let vad = if args.no_vad {
-        None
-    } else {
-        let dir = store.require("silero-vad")?;
-        Some(SileroVad::load(&dir.join("silero_vad_16k.safetensors"))?)
-    };
     let mut options = TranscribeOptions {
         language: (args.language != "auto").then(|| args.language.clone()),
         initial_prompt: args.prompt.clone(),
         ..TranscribeOptions::default()
     };
     options.search.beam_size = args.beam.max(1);
-    let mut transcriber = Transcriber::new(model, vad, options);
+    let mut transcriber = Transcriber::load(&store, &args.model, !args.no_vad, options)
+        .with_context(|| format!("loading model {}", args.model))?;
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

@@ -11,11 +11,13 @@
 mod calendars;
 mod secret;
 mod sections;
+mod transcription;
 
 pub use calendars::{
     CalendarSyncConfig, CalendarsConfig, GoogleCalendarConfig, MicrosoftCalendarConfig,
 };
 pub use secret::Secret;
+pub use transcription::TranscriptionConfig;
 pub use sections::{
     BusConfig, DatabaseConfig, EmailConfig, HttpConfig, LogFormat, S3Config, SecurityConfig,
     SmtpConfig, SmtpTls, StorageConfig, TelemetryConfig,
@@ -53,6 +55,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// `[calendars]`.
     pub calendars: CalendarsConfig,
+    /// `[transcription]`.
+    pub transcription: TranscriptionConfig,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             telemetry: TelemetryConfig::default(),
             http: HttpConfig::default(),
             calendars: CalendarsConfig::default(),
+            transcription: TranscriptionConfig::default(),
         }
     }
 }

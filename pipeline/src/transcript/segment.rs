@@ -43,3 +43,13 @@ impl Transcript {
             .join(" ")
     }
 }
+
+impl crate::speakers::Timed for Segment {
+    fn span(&self) -> (f64, f64) {
+        (self.start, self.end)
+    }
+
+    fn set_speaker(&mut self, speaker: String) {
+        self.speaker = Some(speaker);
+    }
+}

@@ -1,0 +1,37 @@
+//! `[transcription]`: how the pipeline's first stage runs Whisper.
+
+use serde::{Deserialize, Serialize};
+
+/// `[transcription]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TranscriptionConfig {
+    /// A model name from `mymeet models list` (`tiny.en`, `base`) or a model folder.
+    pub model: String,
+    /// Language code, or `auto` to detect it per recording (multilingual models).
+    pub language: String,
+    /// Beam width; 1 is greedy.
+    pub beam: usize,
+    /// Skip silence with the Silero voice activity detector first.
+    pub vad: bool,
+    /// Threads for Whisper's matrix work; unset: all cores.
+    pub threads: Option<usize>,
+    /// Text that precedes every recording (names, jargon).
+    pub prompt: Option<String>,
+    /// Recordings transcribed at once by one worker.
+    pub concurrency: usize,
+}
+
+impl Default for TranscriptionConfig {
+    fn default() -> Self {
+        TranscriptionConfig {
+            model: "tiny.en".into(),
+            language: "auto".into(),
+            beam: 5,
+            vad: true,
+            threads: None,
+            prompt: None,
+            concurrency: 1,
+        }
+    }
+}

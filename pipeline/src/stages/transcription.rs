@@ -1,0 +1,301 @@
+//! `recording.completed` → transcript → `transcript.ready`.
+//!
+//! Per-speaker tracks are transcribed one by one and labelled with their
+//! speaker; a single mixed track gets speakers from the bot's timeline. The
+//! transcript is stored once per recording: a redelivered message finds it
+//! and only publishes `transcript.ready` again (the next stage is idempotent
+//! too), so a crash between storing and publishing loses nothing.
+
+use super::speaker_timeline;
+use super::StageFailure;
+use crate::speakers::assign_by_timeline;
+use crate::transcribe::{TranscribeError, Transcriber};
+use crate::transcript::{Segment, Transcript};
+use async_trait::async_trait;
+use mymeet_core::blob::{layout, BlobError, BlobKey, SharedBlobStore};
+use mymeet_core::bus::messages::{RecordingCompletedV1, TranscriptReadyV1};
+use mymeet_core::bus::{Envelope, Handler, HandlerError, SharedBus};
+use mymeet_core::db::entities::recordings;
+use mymeet_core::db::repo::{self, transcripts::NewSegment, transcripts::NewTranscript};
+use mymeet_core::db::Db;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+/// Progress of one recording: `(recording, seconds of speech done, total)`.
+pub type TranscriptionProgress = Arc<dyn Fn(Uuid, f64, f64) + Send + Sync>;
+
+/// The transcription stage: one loaded model serves every message.
+pub struct TranscriptionStage {
+    db: Db,
+    blobs: SharedBlobStore,
+    bus: SharedBus,
+    // Whisper decoding is CPU-bound and mutates its caches: one recording at
+    // a time per loaded model, on a blocking thread.
+    transcriber: Arc<Mutex<Transcriber>>,
+    model_name: String,
+    progress: Option<TranscriptionProgress>,
+}
+
+impl TranscriptionStage {
+    /// A stage over the given stores with a loaded transcriber; `model_name`
+    /// is recorded with every transcript.
+    pub fn new(
+        db: Db,
+        blobs: SharedBlobStore,
+        bus: SharedBus,
+        transcriber: Transcriber,
+        model_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            db,
+            blobs,
+            bus,
+            transcriber: Arc::new(Mutex::new(transcriber)),
+            model_name: model_name.into(),
+            progress: None,
+        }
+    }
+
+    /// Reports decoding progress (the demo's progress bar).
+    pub fn with_progress(mut self, progress: TranscriptionProgress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    async fn publish_ready(
+        &self,
+        transcript_id: Uuid,
+        recording_id: Uuid,
+    ) -> Result<(), HandlerError> {
+        let ready = TranscriptReadyV1 {
+            transcript_id,
+            recording_id,
+        };
+        self.bus
+            .publish(&Envelope::new(&ready))
+            .await
+            .map_err(StageFailure::into_handler_error)
+    }
+
+    /// Transcribes the recording's audio: per-speaker tracks when every track
+    /// knows its speaker, else the mixed track with the bot's timeline.
+    async fn transcribe(&self, recording: &recordings::Model) -> Result<Transcript, HandlerError> {
+        let tracks = recording.tracks().map_err(|e| {
+            HandlerError::Reject(format!(
+                "recording {}: unreadable track list: {e}",
+                recording.id
+            ))
+        })?;
+        let per_speaker = !tracks.is_empty() && tracks.iter().all(|t| t.speaker.is_some());
+        let dir = tempfile::tempdir()
+            .map_err(|e| HandlerError::Retry(format!("cannot create a temporary folder: {e}")))?;
+        if per_speaker {
+            let mut parts = Vec::with_capacity(tracks.len());
+            for (i, track) in tracks.iter().enumerate() {
+                let path = self
+                    .download(&track.blob_key, &dir.path().join(format!("track-{i}.ogg")))
+                    .await?;
+                let mut part = self.run_whisper(recording.id, &path).await?;
+                let speaker = track.speaker.clone();
+                part.segments
+                    .iter_mut()
+                    .for_each(|s| s.speaker.clone_from(&speaker));
+                parts.push(part);
+            }
+            Ok(merge_tracks(parts))
+        } else {
+            let path = self
+                .download(&recording.mixed_blob_key, &dir.path().join("recording.ogg"))
+                .await?;
+            let mut transcript = self.run_whisper(recording.id, &path).await?;
+            let timeline = self.speaker_timeline(recording.bot_id).await?;
+            assign_by_timeline(&mut transcript.segments, &timeline);
+            Ok(transcript)
+        }
+    }
+
+    async fn download(&self, key: &str, to: &Path) -> Result<std::path::PathBuf, HandlerError> {
+        let key = BlobKey::new(key)
+            .map_err(|e| HandlerError::Reject(format!("recording names a bad blob key: {e}")))?;
+        let bytes = self
+            .blobs
+            .get(&key)
+            .await
+            .map_err(StageFailure::into_handler_error)?;
+        tokio::fs::write(to, &bytes)
+            .await
+            .map_err(|e| HandlerError::Retry(format!("cannot write {}: {e}", to.display())))?;
+        Ok(to.to_path_buf())
+    }
+
+    /// The bot's speaker timeline; a recording without `bot.json` has none.
+    async fn speaker_timeline(
+        &self,
+        bot_id: Uuid,
+    ) -> Result<Vec<crate::speakers::SpeakerTurn>, HandlerError> {
+        match self.blobs.get(&layout::bot_report(bot_id)).await {
+            Ok(bytes) => speaker_timeline::from_bot_json(&bytes).map_err(|e| {
+                HandlerError::Reject(format!("bot {bot_id}: unreadable bot.json: {e}"))
+            }),
+            Err(BlobError::NotFound(_)) => Ok(Vec::new()),
+            Err(e) => Err(e.into_handler_error()),
+        }
+    }
+
+    async fn run_whisper(
+        &self,
+        recording_id: Uuid,
+        path: &Path,
+    ) -> Result<Transcript, HandlerError> {
+        let transcriber = self.transcriber.clone();
+        let progress = self.progress.clone();
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let mut transcriber = transcriber
+                .lock()
+                .map_err(|_| HandlerError::Retry("a previous transcription panicked".into()))?;
+            let mut report = |done: f64, total: f64| {
+                if let Some(p) = &progress {
+                    p(recording_id, done, total);
+                }
+            };
+            transcriber
+                .transcribe_file(&path, &mut report)
+                .map_err(|e| classify(recording_id, e))
+        })
+        .await
+        .map_err(|e| HandlerError::Retry(format!("transcription task failed: {e}")))?
+    }
+}
+
+/// A broken audio file never decodes: dead-letter it with the reason.
+fn classify(recording_id: Uuid, error: TranscribeError) -> HandlerError {
+    let message = format!("recording {recording_id}: {error}");
+    match error {
+        TranscribeError::Audio(_) => HandlerError::Reject(message),
+        _ => HandlerError::Retry(message),
+    }
+}
+
+/// One transcript from per-track transcripts, segments in time order.
+fn merge_tracks(parts: Vec<Transcript>) -> Transcript {
+    let duration = parts.iter().map(|p| p.duration).fold(0.0, f64::max);
+    // The recording's language is the one most speech was in.
+    let mut by_language: Vec<(String, f32, usize)> = Vec::new();
+    for p in &parts {
+        match by_language.iter_mut().find(|(l, ..)| *l == p.language) {
+            Some(entry) => entry.2 += p.segments.len(),
+            None => {
+                by_language.push((p.language.clone(), p.language_probability, p.segments.len()))
+            }
+        }
+    }
+    let (language, language_probability) = by_language
+        .iter()
+        .max_by_key(|(.., n)| *n)
+        .map(|(l, p, _)| (l.clone(), *p))
+        .unwrap_or_else(|| ("en".into(), 0.0));
+    let mut segments: Vec<Segment> = parts.into_iter().flat_map(|p| p.segments).collect();
+    segments.sort_by(|a, b| a.start.total_cmp(&b.start));
+    Transcript {
+        language,
+        language_probability,
+        duration,
+        segments,
+    }
+}
+
+fn to_rows(transcript: &Transcript) -> Vec<NewSegment> {
+    transcript
+        .segments
+        .iter()
+        .map(|s| NewSegment {
+            start_ms: (s.start * 1000.0).round() as i64,
+            end_ms: (s.end * 1000.0).round() as i64,
+            speaker: s.speaker.clone(),
+            text: s.text.clone(),
+            confidence: Some(f64::from(s.confidence)),
+            language: (s.language != transcript.language).then(|| s.language.clone()),
+        })
+        .collect()
+}
+
+#[async_trait]
+impl Handler for TranscriptionStage {
+    async fn handle(&self, envelope: &Envelope) -> Result<(), HandlerError> {
+        let msg: RecordingCompletedV1 = envelope
+            .decode()
+            .map_err(StageFailure::into_handler_error)?;
+        if let Some(done) = repo::transcripts::for_recording(&self.db, msg.recording_id)
+            .await
+            .map_err(StageFailure::into_handler_error)?
+        {
+            tracing::info!(recording = %msg.recording_id, transcript = %done.id, "already transcribed; publishing again");
+            return self.publish_ready(done.id, msg.recording_id).await;
+        }
+        let recording = repo::recordings::get(&self.db, msg.recording_id)
+            .await
+            .map_err(StageFailure::into_handler_error)?;
+        let started = std::time::Instant::now();
+        let transcript = self.transcribe(&recording).await?;
+        let stored = repo::transcripts::insert_if_absent(
+            &self.db,
+            NewTranscript {
+                recording_id: recording.id,
+                language: &transcript.language,
+                language_probability: Some(f64::from(transcript.language_probability)),
+                model: &self.model_name,
+            },
+            &to_rows(&transcript),
+        )
+        .await
+        .map_err(StageFailure::into_handler_error)?;
+        tracing::info!(
+            recording = %recording.id,
+            transcript = %stored.model.id,
+            segments = transcript.segments.len(),
+            language = %transcript.language,
+            seconds = started.elapsed().as_secs_f64(),
+            "transcribed"
+        );
+        self.publish_ready(stored.model.id, recording.id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(start: f64, speaker: &str) -> Segment {
+        Segment {
+            start,
+            end: start + 1.0,
+            speaker: Some(speaker.into()),
+            text: format!("{speaker} at {start}"),
+            confidence: 0.9,
+            language: "en".into(),
+        }
+    }
+
+    #[test]
+    fn merged_tracks_are_in_time_order_with_the_majority_language() {
+        let a = Transcript {
+            language: "en".into(),
+            language_probability: 0.9,
+            duration: 10.0,
+            segments: vec![seg(0.0, "A"), seg(5.0, "A")],
+        };
+        let b = Transcript {
+            language: "ru".into(),
+            language_probability: 0.8,
+            duration: 12.0,
+            segments: vec![seg(2.0, "B")],
+        };
+        let merged = merge_tracks(vec![a, b]);
+        let starts: Vec<f64> = merged.segments.iter().map(|s| s.start).collect();
+        assert_eq!(starts, vec![0.0, 2.0, 5.0]);
+        assert_eq!(merged.language, "en");
+        assert_eq!(merged.duration, 12.0);
+    }
+}
