@@ -21,6 +21,7 @@ pub mod recorder;
 pub mod recovery;
 pub mod report;
 mod session;
+pub mod wired;
 
 pub use config::BotConfig;
 pub use detect::{detect, DetectError, HostAlias, MeetingTarget};

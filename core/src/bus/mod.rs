@@ -46,6 +46,10 @@ pub trait Bus: Send + Sync + 'static {
 
     /// Declares `queue` and starts consuming it.
     async fn subscribe(&self, queue: &QueueSpec) -> Result<Box<dyn Subscription>, BusError>;
+
+    /// Deletes a queue nobody will consume again (a finished bot's
+    /// `bot.commands.<bot>`), its binding and what it holds. Idempotent.
+    async fn remove(&self, queue: &QueueSpec) -> Result<(), BusError>;
 }
 
 /// A stream of deliveries from one queue.

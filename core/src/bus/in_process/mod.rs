@@ -134,6 +134,19 @@ impl Bus for InProcessBus {
             queue: queue.clone(),
         }))
     }
+
+    async fn remove(&self, queue: &QueueSpec) -> Result<(), BusError> {
+        let dead = queue.dead_letters().name;
+        binding::Entity::delete_many()
+            .filter(binding::Column::Queue.eq(&queue.name))
+            .exec(&self.inner.db)
+            .await?;
+        message::Entity::delete_many()
+            .filter(message::Column::Queue.is_in([queue.name.as_str(), dead.as_str()]))
+            .exec(&self.inner.db)
+            .await?;
+        Ok(())
+    }
 }
 
 struct JournalSubscription {

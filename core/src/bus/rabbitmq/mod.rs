@@ -255,4 +255,8 @@ impl Bus for RabbitBus {
         let sub = RabbitSubscription::open(self.inner.clone(), queue).await?;
         Ok(Box::new(sub))
     }
+
+    async fn remove(&self, queue: &QueueSpec) -> Result<(), BusError> {
+        self.delete_queue(queue).await
+    }
 }

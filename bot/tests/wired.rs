@@ -1,0 +1,537 @@
+//! The bot wired to a database, a bus and a blob store: real Chromium against
+//! the testbed, SQLite + the in-process bus, and PostgreSQL + RabbitMQ.
+
+mod support;
+
+use mymeet_bot::wired::{
+    command_queue, hand_over, run_bot, BotIds, WiredContext, WiredOptions, WiredRun,
+};
+use mymeet_bot::{BotConfig, BotReport, HostAlias};
+use mymeet_core::blob::{layout, LocalBlobStore, SharedBlobStore};
+use mymeet_core::bus::messages::{BotCommand, BotCommandV1, BotEventV1, RecordingCompletedV1};
+use mymeet_core::bus::rabbitmq::RabbitBus;
+use mymeet_core::bus::{Envelope, Event, QueueSpec, RetryPolicy, SharedBus, Subscription};
+use mymeet_core::config::BusConfig;
+use mymeet_core::db::entities::recordings as recording_rows;
+use mymeet_core::db::repo::{bots, meetings, recordings, tenants};
+use mymeet_core::db::{connect_url, migrate, Db};
+use mymeet_core::domain::{BotState, EndReason, Platform};
+use mymeet_testbed::{ParticipantSpec, RunningTestbed, Testbed, TestbedConfig};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tempfile::TempDir;
+use uuid::Uuid;
+
+const BOT: &str = "Notetaker";
+const RABBIT_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn speech(rel: &str) -> PathBuf {
+    let p = PathBuf::from(std::env::var("MYMEET_TEST_SPEECH_DIR").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
+    }))
+    .join(rel);
+    assert!(
+        p.exists(),
+        "missing test speech {} (shared/data/speech)",
+        p.display()
+    );
+    p
+}
+
+/// Two short speakers: the meeting's program lasts a few seconds.
+async fn testbed() -> RunningTestbed {
+    let mut config = TestbedConfig::new(vec![
+        ParticipantSpec {
+            name: "Alice".into(),
+            audio: speech("asterisk-en/conf-onlyperson.flac"),
+        },
+        ParticipantSpec {
+            name: "Bob".into(),
+            audio: speech("asterisk-en/conf-hasleft.flac"),
+        },
+    ]);
+    config.auto_admit = Some(Duration::from_millis(300));
+    Testbed::start(config).await.expect("testbed starts")
+}
+
+/// Where a test's bot keeps its rows, messages and files.
+struct Harness {
+    ctx: WiredContext,
+    _dirs: Vec<TempDir>,
+    /// A PostgreSQL database to drop at the end: (admin URL, name).
+    pg: Option<(String, String)>,
+    /// A RabbitMQ exchange and queues to delete at the end.
+    rabbit: Option<(Arc<RabbitBus>, Vec<QueueSpec>)>,
+}
+
+impl Harness {
+    /// SQLite, the in-process bus and a local blob store, in temporary folders.
+    async fn embedded() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = connect_url(&url, Some(8)).await.expect("open SQLite");
+        migrate(&db).await.expect("migrate");
+        let bus = mymeet_core::bus::open(&BusConfig::default(), &db)
+            .await
+            .expect("in-process bus");
+        let blobs = tempfile::tempdir().unwrap();
+        let store: SharedBlobStore = Arc::new(LocalBlobStore::new(blobs.path()));
+        Harness {
+            ctx: WiredContext {
+                db,
+                bus,
+                blobs: store,
+            },
+            _dirs: vec![dir, blobs],
+            pg: None,
+            rabbit: None,
+        }
+    }
+
+    /// A throwaway PostgreSQL database and a RabbitMQ exchange of its own.
+    async fn postgres_rabbitmq() -> Harness {
+        let admin_url =
+            std::env::var("MYMEET_TEST_POSTGRES_URL").unwrap_or_else(|_| POSTGRES_URL.into());
+        let admin = connect_url(&admin_url, Some(1)).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL is not reachable at {admin_url}: {e} (start it, or set MYMEET_TEST_POSTGRES_URL)")
+        });
+        let name = format!("mymeet_test_{}", Uuid::new_v4().simple());
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("CREATE DATABASE");
+        let _ = admin.close().await;
+        let url = match admin_url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{name}"),
+            None => panic!("no database in {admin_url}"),
+        };
+        let db = connect_url(&url, Some(8)).await.expect("connect");
+        migrate(&db).await.expect("migrate");
+        let exchange = format!("test.mymeet.{}", Uuid::new_v4().simple());
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            initial_backoff_ms: 50,
+            max_backoff_ms: 200,
+        };
+        let rabbit = Arc::new(
+            RabbitBus::connect(RABBIT_URL, &exchange, 8, policy)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("these tests need RabbitMQ on 127.0.0.1:5672 with guest/guest: {e}")
+                }),
+        );
+        let blobs = tempfile::tempdir().unwrap();
+        let store: SharedBlobStore = Arc::new(LocalBlobStore::new(blobs.path()));
+        Harness {
+            ctx: WiredContext {
+                db,
+                bus: rabbit.clone() as SharedBus,
+                blobs: store,
+            },
+            _dirs: vec![blobs],
+            pg: Some((admin_url, name)),
+            rabbit: Some((rabbit, Vec::new())),
+        }
+    }
+
+    /// A queue of the test's own bound to `topic`, declared now.
+    async fn tap(&mut self, topic: &str) -> Box<dyn Subscription> {
+        let spec = QueueSpec::new(format!("test.{topic}.{}", Uuid::new_v4().simple()), topic);
+        if let Some((_, queues)) = &mut self.rabbit {
+            queues.push(spec.clone());
+        }
+        self.ctx.bus.subscribe(&spec).await.expect("subscribe")
+    }
+
+    /// A meeting at `url` and its bot, launched as the launcher does.
+    async fn bot_for(&self, url: &str) -> BotIds {
+        let db = &self.ctx.db;
+        let slug = format!("t{}", Uuid::new_v4().simple());
+        let tenant = tenants::create(db, "Test", &slug).await.unwrap();
+        let now = chrono::Utc::now();
+        let meeting = meetings::upsert(
+            db,
+            meetings::NewMeeting {
+                tenant_id: tenant.id,
+                platform: Platform::Meet,
+                meeting_url: url,
+                title: "Weekly",
+                starts_at: now,
+                ends_at: now + chrono::Duration::minutes(30),
+            },
+        )
+        .await
+        .unwrap()
+        .model;
+        let bot = bots::create(db, meeting.id, now, &[]).await.unwrap();
+        bots::transition(db, bot.id, BotState::Launching, None, None)
+            .await
+            .unwrap();
+        BotIds {
+            bot_id: bot.id,
+            meeting_id: meeting.id,
+        }
+    }
+
+    async fn cleanup(self) {
+        if let Some((bus, queues)) = &self.rabbit {
+            for q in queues {
+                let _ = bus.delete_queue(q).await;
+            }
+            let _ = bus.delete_exchange().await;
+        }
+        if let Some((admin_url, name)) = &self.pg {
+            let _ = self.ctx.db.clone().close().await;
+            if let Ok(admin) = connect_url(admin_url, Some(1)).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+            }
+        }
+    }
+}
+
+fn options(tb: &RunningTestbed, out: &Path) -> WiredOptions {
+    // The URL comes from the meeting row; this one is a placeholder.
+    let mut config = BotConfig::new("", out);
+    config.bot_name = BOT.into();
+    config.host_aliases = Platform::ALL
+        .into_iter()
+        .map(|p| format!("{}={p}", tb.addr(p)).parse::<HostAlias>().unwrap())
+        .collect();
+    config.join_timeout = Duration::from_secs(30);
+    config.waiting_room_timeout = Duration::from_secs(60);
+    let mut options = WiredOptions::new(config);
+    options.upload_every = Duration::from_secs(1);
+    options
+}
+
+/// Every message on `sub` until it stays quiet for `quiet`, acked.
+async fn drain(sub: &mut Box<dyn Subscription>, quiet: Duration) -> Vec<Envelope> {
+    let mut out = Vec::new();
+    while let Ok(next) = tokio::time::timeout(quiet, sub.next()).await {
+        let delivery = next.expect("delivery");
+        out.push(delivery.envelope.clone());
+        delivery.ack().await.expect("ack");
+    }
+    out
+}
+
+/// Waits until the bot's row is in `state`.
+async fn until_row(db: &Db, bot_id: Uuid, state: BotState) {
+    for _ in 0..600 {
+        let bot = bots::get(db, bot_id).await.unwrap();
+        if bot.state() == Some(state) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("bot {bot_id} never reached {state}");
+}
+
+/// Decodes a blob with ffmpeg; its length in seconds.
+async fn decoded_seconds(blobs: &SharedBlobStore, key: &str) -> f64 {
+    let key = mymeet_core::blob::BlobKey::new(key).unwrap();
+    let bytes = blobs.get(&key).await.expect("blob exists");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.ogg");
+    std::fs::write(&file, &bytes).unwrap();
+    support::decode(&file, 16_000).len() as f64 / 16_000.0
+}
+
+/// The checks every wired run shares: the row, its history, `bot.events`,
+/// the recording row and blobs, and one `recording.completed`.
+async fn check_handed_over(
+    h: &Harness,
+    ids: BotIds,
+    run: &WiredRun,
+    reason: EndReason,
+    events: Vec<Envelope>,
+    completed: Vec<Envelope>,
+) {
+    let report = &run.report;
+    assert_eq!(report.state, BotState::Done, "{:#?}", report.transitions);
+    assert_eq!(report.end_reason, Some(reason));
+
+    let row = bots::get(&h.ctx.db, ids.bot_id).await.unwrap();
+    assert_eq!(row.state(), Some(BotState::Done));
+    assert_eq!(row.end_reason(), Some(reason));
+
+    // The stored history: the launcher's step, then every step of bot.json.
+    let history: Vec<(String, String, Option<String>)> = bots::history(&h.ctx.db, ids.bot_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.from_state, t.to_state, t.reason))
+        .collect();
+    let mut expected = vec![("scheduled".to_owned(), "launching".to_owned(), None)];
+    expected.extend(report.transitions.iter().map(|t| {
+        (
+            t.from.to_string(),
+            t.to.to_string(),
+            t.reason.map(|r| r.to_string()),
+        )
+    }));
+    assert_eq!(history, expected);
+    assert!(
+        report
+            .transitions
+            .iter()
+            .any(|t| t.to == BotState::Recording),
+        "{:#?}",
+        report.transitions
+    );
+
+    // bot.events carried the same steps, in order.
+    let carried: Vec<(BotState, BotState, Option<EndReason>)> = events
+        .iter()
+        .map(|e| e.decode::<BotEventV1>().expect("a BotEventV1"))
+        .filter(|e| e.bot_id == ids.bot_id)
+        .map(|e| (e.from, e.to, e.reason))
+        .collect();
+    let steps: Vec<(BotState, BotState, Option<EndReason>)> = report
+        .transitions
+        .iter()
+        .map(|t| (t.from, t.to, t.reason))
+        .collect();
+    assert_eq!(carried, steps);
+
+    // The recording row, its blobs, and exactly one recording.completed.
+    let rec = recordings::for_bot(&h.ctx.db, ids.bot_id)
+        .await
+        .unwrap()
+        .expect("a recording row");
+    assert_eq!(run.recording_id, Some(rec.id));
+    let summary = report.recording.as_ref().expect("recording in bot.json");
+    assert!(
+        (rec.duration_ms as f64 - summary.duration_s * 1000.0).abs() <= 1.0,
+        "{} ms vs {} s",
+        rec.duration_ms,
+        summary.duration_s
+    );
+    assert_eq!(
+        rec.mixed_blob_key,
+        layout::recording_mixed(ids.bot_id).as_str()
+    );
+    let mixed = decoded_seconds(&h.ctx.blobs, &rec.mixed_blob_key).await;
+    assert!(
+        (mixed - summary.duration_s).abs() <= 0.5,
+        "mixed blob decodes to {mixed} s, recorded {} s",
+        summary.duration_s
+    );
+    let tracks = recordings::tracks(&rec).unwrap();
+    assert_eq!(tracks.len(), summary.tracks.len());
+    assert!(!tracks.is_empty(), "no remote track recorded");
+    for t in &tracks {
+        let secs = decoded_seconds(&h.ctx.blobs, &t.blob_key).await;
+        assert!(
+            (secs - summary.duration_s).abs() <= 0.5,
+            "{} decodes to {secs} s",
+            t.blob_key
+        );
+    }
+    let bot_json = h
+        .ctx
+        .blobs
+        .get(&layout::bot_report(ids.bot_id))
+        .await
+        .expect("bot.json uploaded");
+    let bot_json: serde_json::Value = serde_json::from_slice(&bot_json).unwrap();
+    assert_eq!(bot_json["state"], "done");
+
+    let completed: Vec<RecordingCompletedV1> = completed
+        .iter()
+        .map(|e| e.decode::<RecordingCompletedV1>().unwrap())
+        .filter(|c| c.bot_id == ids.bot_id)
+        .collect();
+    assert_eq!(
+        completed,
+        vec![RecordingCompletedV1 {
+            recording_id: rec.id,
+            bot_id: ids.bot_id,
+            meeting_id: ids.meeting_id,
+        }]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn meeting_ended_is_stored_announced_and_handed_over() {
+    let mut h = Harness::embedded().await;
+    let mut events = h.tap(BotEventV1::TOPIC).await;
+    let mut completed = h.tap(RecordingCompletedV1::TOPIC).await;
+    let tb = testbed().await;
+    let ids = h.bot_for(&tb.join_url(Platform::Meet)).await;
+    let out = tempfile::tempdir().unwrap();
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let bot = tokio::spawn(run_bot(
+        h.ctx.clone(),
+        ids.bot_id,
+        options(&tb, out.path()),
+        stop,
+    ));
+
+    until_row(&h.ctx.db, ids.bot_id, BotState::Recording).await;
+    // While recording, flushed audio reaches the blob store (every second here).
+    let prefix = format!("{}tracks/", layout::recording_prefix(ids.bot_id));
+    let mut uploaded = Vec::new();
+    for _ in 0..100 {
+        uploaded = h.ctx.blobs.list(&prefix).await.unwrap();
+        if !uploaded.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!uploaded.is_empty(), "nothing uploaded while recording");
+    // Let the short program play out, then the host ends the meeting.
+    let schedule = tb.schedule();
+    let clock = schedule.clock_started_at_ms.expect("clock started") as i64;
+    let until = clock + schedule.program_end_offset_ms as i64 + 300;
+    let wait = (until - chrono::Utc::now().timestamp_millis()).max(0) as u64;
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+    tb.end_meeting();
+    let run = bot.await.unwrap().expect("the wired bot runs");
+    let events = drain(&mut events, Duration::from_millis(500)).await;
+    let completed = drain(&mut completed, Duration::from_millis(500)).await;
+    check_handed_over(&h, ids, &run, EndReason::MeetingEnded, events, completed).await;
+    tb.shutdown().await;
+    h.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stop_command_on_postgres_and_rabbitmq_keeps_the_recording() {
+    let mut h = Harness::postgres_rabbitmq().await;
+    let mut events = h.tap(BotEventV1::TOPIC).await;
+    let mut completed = h.tap(RecordingCompletedV1::TOPIC).await;
+    let tb = testbed().await;
+    let ids = h.bot_for(&tb.join_url(Platform::Meet)).await;
+    let out = tempfile::tempdir().unwrap();
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let bot = tokio::spawn(run_bot(
+        h.ctx.clone(),
+        ids.bot_id,
+        options(&tb, out.path()),
+        stop,
+    ));
+    until_row(&h.ctx.db, ids.bot_id, BotState::Recording).await;
+    // A stop for another bot is not for this one.
+    let stop_for = |bot_id| {
+        Envelope::new(&BotCommandV1 {
+            bot_id,
+            command: BotCommand::Stop,
+        })
+    };
+    h.ctx.bus.publish(&stop_for(Uuid::new_v4())).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        bots::get(&h.ctx.db, ids.bot_id).await.unwrap().state(),
+        Some(BotState::Recording),
+        "another bot's stop stopped this one"
+    );
+    let sent_at = chrono::Utc::now();
+    h.ctx.bus.publish(&stop_for(ids.bot_id)).await.unwrap();
+    let run = tokio::time::timeout(Duration::from_secs(30), bot)
+        .await
+        .expect("the bot stops within 30 s")
+        .unwrap()
+        .expect("the wired bot runs");
+    let left = run
+        .report
+        .transitions
+        .iter()
+        .find(|t| t.to == BotState::Leaving)
+        .expect("left");
+    assert!(left.at >= sent_at, "left before the stop was sent");
+    let events = drain(&mut events, Duration::from_millis(500)).await;
+    let completed = drain(&mut completed, Duration::from_millis(500)).await;
+    check_handed_over(&h, ids, &run, EndReason::StoppedByUser, events, completed).await;
+    // The bot's own command queue is gone with it.
+    let spec = command_queue(ids.bot_id);
+    if let Some((rabbit, _)) = &h.rabbit {
+        assert!(
+            rabbit.purge_queue(&spec.name).await.is_err(),
+            "{} still exists",
+            spec.name
+        );
+    }
+    tb.shutdown().await;
+    h.cleanup().await;
+}
+
+/// A finish step run twice (a crash after the upload, before the publish):
+/// one recording row, and `recording.completed` published again. The audio
+/// is a killed bot's: tracks only, mixed by the finish step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finish_step_twice_stores_one_recording_and_publishes_again() {
+    let mut h = Harness::embedded().await;
+    let mut completed = h.tap(RecordingCompletedV1::TOPIC).await;
+    let ids = h.bot_for("https://meet.google.com/abc-defg-hij").await;
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(out.path().join("tracks")).unwrap();
+    support::require("ffmpeg");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-v", "error", "-y", "-i"])
+        .arg(speech("asterisk-en/conf-onlyperson.flac"))
+        .args(["-ac", "1", "-ar", "48000", "-c:a", "libopus"])
+        .arg(out.path().join("tracks/track-0.ogg"))
+        .status()
+        .expect("run ffmpeg");
+    assert!(status.success());
+    let mut report = BotReport::new("https://meet.google.com/abc-defg-hij", BOT);
+    report.recording_started_at = Some(chrono::Utc::now());
+
+    let first = hand_over(&h.ctx, ids, out.path(), &report).await.unwrap();
+    let second = hand_over(&h.ctx, ids, out.path(), &report).await.unwrap();
+    assert!(first.is_some());
+    assert_eq!(first, second);
+    let rows = recording_rows::Entity::find()
+        .filter(recording_rows::Column::BotId.eq(ids.bot_id))
+        .count(&h.ctx.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+    let rec = recordings::get(&h.ctx.db, first.unwrap()).await.unwrap();
+    assert!(
+        (rec.duration_ms - 3160).abs() <= 100,
+        "{} ms for a 3.16 s track",
+        rec.duration_ms
+    );
+    let mixed = decoded_seconds(&h.ctx.blobs, &rec.mixed_blob_key).await;
+    assert!(
+        (mixed - 3.16).abs() <= 0.1,
+        "mixed blob decodes to {mixed} s"
+    );
+    let published: Vec<Uuid> = drain(&mut completed, Duration::from_millis(500))
+        .await
+        .iter()
+        .map(|e| e.decode::<RecordingCompletedV1>().unwrap().recording_id)
+        .collect();
+    assert_eq!(published, vec![rec.id, rec.id]);
+
+    // A bot that never got in: bot.json only, no recording, nothing published.
+    let never = h.bot_for("https://meet.google.com/xyz-wxyz-xyz").await;
+    let report = BotReport::new("https://meet.google.com/xyz-wxyz-xyz", BOT);
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(
+        hand_over(&h.ctx, never, empty.path(), &report)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(h
+        .ctx
+        .blobs
+        .exists(&layout::bot_report(never.bot_id))
+        .await
+        .unwrap());
+    assert!(recordings::for_bot(&h.ctx.db, never.bot_id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(drain(&mut completed, Duration::from_millis(300))
+        .await
+        .is_empty());
+    h.cleanup().await;
+}
