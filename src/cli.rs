@@ -36,7 +36,8 @@ pub enum Command {
     Config,
     /// Show the meeting link (platform, URL, id, passcode) found in an event JSON or text file.
     Links(LinksArgs),
-    /// Run one meeting bot standalone: join, record, write recording.ogg, tracks/ and bot.json.
+    /// Run one meeting bot: join, record, write recording.ogg, tracks/ and bot.json (standalone with
+    /// --meeting-url; with --bot-id, stored and uploaded as configured).
     Bot(BotArgs),
     /// Fetch and list the Whisper and voice activity models.
     Models(ModelsArgs),

@@ -1,7 +1,10 @@
-//! `mymeet bot`: one bot in one meeting, standalone (no database or broker).
+//! `mymeet bot`: one bot in one meeting — standalone with `--meeting-url`
+//! (no database or broker), or wired with `--bot-id` (the bot's row, the bus
+//! and the blob store from the configuration; how the scheduler launches it).
 
 use anyhow::Context;
-use mymeet_bot::{BotConfig, HostAlias, NoopObserver};
+use mymeet_bot::wired::{WiredContext, WiredOptions};
+use mymeet_bot::{BotConfig, BotReport, HostAlias, NoopObserver};
 use mymeet_core::config::Config;
 use mymeet_core::domain::BotState;
 use std::path::PathBuf;
@@ -11,15 +14,27 @@ use std::time::Duration;
 /// Options of `mymeet bot`.
 #[derive(Debug, clap::Args)]
 pub struct BotArgs {
-    /// The meeting link (Meet, Teams, Zoom, or a host alias).
-    #[arg(long, value_name = "URL")]
-    pub meeting_url: String,
+    /// The meeting link (Meet, Teams, Zoom, or a host alias): a standalone bot.
+    #[arg(
+        long,
+        value_name = "URL",
+        required_unless_present = "bot_id",
+        conflicts_with = "bot_id"
+    )]
+    pub meeting_url: Option<String>,
+    /// The stored bot to run (database, bus and blob store as configured).
+    #[arg(long, value_name = "UUID")]
+    pub bot_id: Option<uuid::Uuid>,
+    /// With --bot-id: least seconds between uploads of the audio recorded so far.
+    #[arg(long, value_name = "S", default_value_t = 10.0)]
+    pub upload_every: f64,
     /// The name shown in the meeting.
     #[arg(long, value_name = "NAME", default_value = "mymeet notetaker")]
     pub bot_name: String,
-    /// Where recording.ogg, tracks/ and bot.json are written.
-    #[arg(long, value_name = "DIR", default_value = "bot-out")]
-    pub out: PathBuf,
+    /// Where recording.ogg, tracks/ and bot.json are written [default: bot-out,
+    /// or DATA_DIR/bots/ID with --bot-id].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Leave after this many seconds in the call.
     #[arg(long, value_name = "S")]
     pub max_duration: Option<f64>,
@@ -44,25 +59,63 @@ pub struct BotArgs {
 }
 
 /// Runs the bot until it ends; SIGTERM or Ctrl-C makes it leave and finalize.
-pub async fn run(_config: &Config, args: BotArgs) -> anyhow::Result<()> {
+pub async fn run(config: &Config, args: BotArgs) -> anyhow::Result<()> {
     let secs = |s: f64, what: &str| {
         Duration::try_from_secs_f64(s)
             .with_context(|| format!("--{what} must be a non-negative number"))
     };
-    let mut config = BotConfig::new(args.meeting_url, args.out);
-    config.bot_name = args.bot_name;
-    config.max_duration = args
+    let out = match (&args.out, args.bot_id) {
+        (Some(out), _) => out.clone(),
+        (None, Some(id)) => config.data_dir.join("bots").join(id.to_string()),
+        (None, None) => PathBuf::from("bot-out"),
+    };
+    let mut bot = BotConfig::new(args.meeting_url.clone().unwrap_or_default(), out);
+    bot.bot_name = args.bot_name;
+    bot.max_duration = args
         .max_duration
         .map(|s| secs(s, "max-duration"))
         .transpose()?;
-    config.waiting_room_timeout = secs(args.waiting_room_timeout, "waiting-room-timeout")?;
-    config.alone_timeout = secs(args.alone_timeout, "alone-timeout")?;
-    config.host_aliases = args.host_alias;
-    config.profiles_dir = args.platforms_dir;
-    config.chromium = args.chromium;
-    config.chromium_args = args.chromium_arg;
-    let out = config.out_dir.clone();
+    bot.waiting_room_timeout = secs(args.waiting_room_timeout, "waiting-room-timeout")?;
+    bot.alone_timeout = secs(args.alone_timeout, "alone-timeout")?;
+    bot.host_aliases = args.host_alias;
+    bot.profiles_dir = args.platforms_dir;
+    bot.chromium = args.chromium;
+    bot.chromium_args = args.chromium_arg;
+    let out = bot.out_dir.clone();
+    let stop = stop_on_signal()?;
 
+    let report = match args.bot_id {
+        None => mymeet_bot::run(bot, Arc::new(NoopObserver), stop).await?,
+        Some(bot_id) => {
+            let ctx = wired_context(config).await?;
+            let mut options = WiredOptions::new(bot);
+            options.upload_every = secs(args.upload_every, "upload-every")?;
+            let run = mymeet_bot::wired::run_bot(ctx, bot_id, options, stop)
+                .await
+                .with_context(|| format!("bot {bot_id}"))?;
+            if let Some(id) = run.recording_id {
+                println!("recording {id}");
+            }
+            run.report
+        }
+    };
+    outcome(&report, &out)
+}
+
+/// The database, bus and blob store of the configuration.
+async fn wired_context(config: &Config) -> anyhow::Result<WiredContext> {
+    let db = mymeet_core::db::connect(config)
+        .await
+        .context("cannot open the database (database.url)")?;
+    let bus = mymeet_core::bus::open(&config.bus, &db)
+        .await
+        .context("cannot open the message bus (bus.url)")?;
+    let blobs = mymeet_core::blob::open(config).context("cannot open the blob store (storage)")?;
+    Ok(WiredContext { db, bus, blobs })
+}
+
+/// A stop signal that turns true on SIGTERM or Ctrl-C.
+fn stop_on_signal() -> anyhow::Result<tokio::sync::watch::Receiver<bool>> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::spawn(async move {
@@ -74,7 +127,11 @@ pub async fn run(_config: &Config, args: BotArgs) -> anyhow::Result<()> {
         let _ = stop_tx.send(true);
     });
 
-    let report = mymeet_bot::run(config, Arc::new(NoopObserver), stop_rx).await?;
+    Ok(stop_rx)
+}
+
+/// Prints how the bot ended; an error unless it ended `done`.
+fn outcome(report: &BotReport, out: &std::path::Path) -> anyhow::Result<()> {
     let reason = report.end_reason.map(|r| r.to_string()).unwrap_or_default();
     let detail = report.detail.clone().unwrap_or_default();
     if report.state == BotState::Done {

@@ -19,6 +19,9 @@ pub use calendars::{
 pub use secret::Secret;
 pub use transcription::TranscriptionConfig;
 pub use sections::{
+    AnalysisConfig, AnalysisEngineKind, LlmAnalysisConfig, OpenAiAnalysisConfig,
+};
+pub use sections::{
     BusConfig, DatabaseConfig, EmailConfig, HttpConfig, LogFormat, S3Config, SecurityConfig,
     SmtpConfig, SmtpTls, StorageConfig, TelemetryConfig,
 };
@@ -57,6 +60,8 @@ pub struct Config {
     pub calendars: CalendarsConfig,
     /// `[transcription]`.
     pub transcription: TranscriptionConfig,
+    /// `[analysis]`.
+    pub analysis: AnalysisConfig,
 }
 
 impl Default for Config {
@@ -73,6 +78,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             calendars: CalendarsConfig::default(),
             transcription: TranscriptionConfig::default(),
+            analysis: AnalysisConfig::default(),
         }
     }
 }

