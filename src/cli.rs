@@ -30,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP API server (health, readiness, metrics); applies migrations first.
     Serve(ServeArgs),
+    /// Run the scheduler: calendar sync, one bot per meeting, and the bot launcher with its lease.
+    Scheduler,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Check the configuration and print it with secrets redacted.

@@ -7,4 +7,5 @@
 pub mod launcher;
 pub mod planner;
 pub mod rules;
+pub mod service;
 pub mod sync;

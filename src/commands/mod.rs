@@ -5,6 +5,7 @@ mod config;
 mod links;
 mod migrate;
 pub(crate) mod models;
+mod scheduler;
 mod serve;
 pub(crate) mod testbed;
 pub(crate) mod transcribe;
@@ -18,6 +19,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     mymeet_core::telemetry::init(&config.telemetry)?;
     match cli.command {
         Command::Serve(args) => serve::run(&config, args).await,
+        Command::Scheduler => scheduler::run(&config).await,
         Command::Migrate => migrate::run(&config).await,
         Command::Config => config::run(&config),
         Command::Links(args) => links::run(&args.file, args.json),

@@ -2,13 +2,18 @@ use crate::cli::ServeArgs;
 use anyhow::Context;
 use mymeet_api::AppState;
 use mymeet_core::config::Config;
+use mymeet_core::crypto::TokenCipher;
 
-/// `mymeet serve`: migrations, then the API until SIGINT or SIGTERM.
+/// `mymeet serve`: migrations, then the API (health, metrics, calendars)
+/// until SIGINT or SIGTERM.
 pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     let db = super::migrate::open_migrated(config).await?;
     let bus = mymeet_core::bus::open(&config.bus, &db)
         .await
         .context("cannot open the message bus (bus.url)")?;
+    let cipher = TokenCipher::from_config(config).context("the token encryption key")?;
+    let state = AppState::new(db, bus, cipher, config.calendars.clone())
+        .context("calendar providers ([calendars])")?;
     let addr = args.listen.unwrap_or_else(|| config.http.listen.clone());
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -16,13 +21,13 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     tracing::info!(%local, "serving the API");
     println!("listening on http://{local}");
-    mymeet_api::serve(listener, AppState { db, bus }, shutdown_signal()).await?;
+    mymeet_api::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

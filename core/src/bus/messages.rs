@@ -1,7 +1,7 @@
 //! Every message schema on the bus, defined once.
 //!
 //! Topics: `bot.events`, `bot.commands`, `recording.completed`,
-//! `transcript.ready`, `report.ready`. Add a new versioned type rather than
+//! `transcript.ready`, `report.ready`, `calendar.changed`. Add a new versioned type rather than
 //! changing a published one.
 
 use super::Event;
@@ -95,6 +95,21 @@ pub struct ReportReadyV1 {
 
 impl Event for ReportReadyV1 {
     const TOPIC: &'static str = "report.ready";
+    const VERSION: u16 = 1;
+}
+
+/// A connected calendar changed at the provider (a push notification
+/// arrived) or was just connected: the scheduler syncs it soon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarChangedV1 {
+    /// The calendar connection to sync.
+    pub connection_id: Uuid,
+    /// When the change was reported.
+    pub at: DateTime<Utc>,
+}
+
+impl Event for CalendarChangedV1 {
+    const TOPIC: &'static str = "calendar.changed";
     const VERSION: u16 = 1;
 }
 

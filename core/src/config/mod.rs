@@ -9,12 +9,17 @@
 //! Every error names the key that is wrong and where it came from.
 
 mod calendars;
+mod scheduler;
 mod secret;
 mod sections;
 mod transcription;
 
 pub use calendars::{
     CalendarSyncConfig, CalendarsConfig, GoogleCalendarConfig, MicrosoftCalendarConfig,
+};
+pub use scheduler::{
+    BackendKind, KubernetesConfig, LauncherConfig, PlannerConfig, ProcessConfig, Resources,
+    SchedulerConfig,
 };
 pub use secret::Secret;
 pub use transcription::TranscriptionConfig;
@@ -44,6 +49,8 @@ pub struct Config {
     pub models_dir: Option<PathBuf>,
     /// `[database]`.
     pub database: DatabaseConfig,
+    /// `[scheduler]`.
+    pub scheduler: SchedulerConfig,
     /// `[bus]`.
     pub bus: BusConfig,
     /// `[storage]`.
@@ -70,6 +77,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             models_dir: None,
             database: DatabaseConfig::default(),
+            scheduler: SchedulerConfig::default(),
             bus: BusConfig::default(),
             storage: StorageConfig::default(),
             email: EmailConfig::default(),

@@ -44,7 +44,7 @@ impl std::fmt::Debug for AuthorizationStart {
 
 impl OAuthClient {
     /// The client for `provider` from `[calendars]`; the callback is
-    /// `{public_url}/calendars/{provider}/callback`.
+    /// `{public_url}/v1/calendars/{provider}/callback` (the API's route).
     pub fn from_config(config: &CalendarsConfig, provider: Provider) -> Result<Self, OAuthError> {
         let (name, id, secret, auth, token, scopes, revoke) = match provider {
             Provider::Google => {
@@ -78,7 +78,7 @@ impl OAuthClient {
             )));
         }
         let redirect = format!(
-            "{}/calendars/{name}/callback",
+            "{}/v1/calendars/{name}/callback",
             config.public_url.trim_end_matches('/')
         );
         let bad = |key: &str, e: oauth2::url::ParseError| {

@@ -12,12 +12,14 @@ mod config;
 mod kubernetes;
 mod lease;
 mod process;
+mod select;
 
 pub use backend::{Backend, LaunchError, RunStatus};
 pub use config::{BackendKind, KubernetesConfig, LauncherConfig, ProcessConfig, Resources};
 pub use kubernetes::{build_job, job_name, validate_job, KubeBackend};
 pub use lease::Lease;
 pub use process::ProcessBackend;
+pub use select::backend_for;
 
 use crate::planner::Clock;
 use chrono::{DateTime, Utc};

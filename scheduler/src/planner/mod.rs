@@ -19,44 +19,12 @@ mod reconcile;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use collect::{Candidate, Verdict};
+pub use mymeet_core::config::PlannerConfig;
 
-use chrono::Duration;
 use mymeet_core::db::repo::{self, RepoError};
 use sea_orm::{DatabaseConnection, DbErr};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use uuid::Uuid;
-
-/// How the planner schedules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PlannerConfig {
-    /// Seconds before the meeting's start that its bot starts joining.
-    pub lead_time_secs: u64,
-    /// Days ahead that meetings are planned.
-    pub horizon_days: u64,
-}
-
-impl Default for PlannerConfig {
-    fn default() -> Self {
-        PlannerConfig {
-            lead_time_secs: 60,
-            horizon_days: 14,
-        }
-    }
-}
-
-impl PlannerConfig {
-    /// The lead time.
-    pub fn lead_time(&self) -> Duration {
-        Duration::seconds(i64::try_from(self.lead_time_secs).unwrap_or(i64::MAX / 1_000_000))
-    }
-
-    /// The planning horizon.
-    pub fn horizon(&self) -> Duration {
-        Duration::days(i64::try_from(self.horizon_days).unwrap_or(3650))
-    }
-}
 
 /// What a planning run changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

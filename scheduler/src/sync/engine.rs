@@ -1,4 +1,5 @@
 use super::{SyncError, SyncOutcome};
+use crate::planner::{Clock, SystemClock};
 use mymeet_core::config::CalendarsConfig;
 use mymeet_core::crypto::TokenCipher;
 use mymeet_core::db::entities::calendar_connections::{self, Provider};
@@ -7,6 +8,7 @@ use mymeet_core::db::Db;
 use mymeet_integrations::google::GoogleCalendar;
 use mymeet_integrations::microsoft::GraphCalendar;
 use mymeet_integrations::oauth::OAuthClient;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -20,6 +22,8 @@ pub struct CalendarSync {
     pub(crate) graph: GraphCalendar,
     google_oauth: Option<OAuthClient>,
     microsoft_oauth: Option<OAuthClient>,
+    /// When push channels are due for renewal is judged by this clock.
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl CalendarSync {
@@ -38,7 +42,19 @@ impl CalendarSync {
             graph,
             google_oauth,
             microsoft_oauth,
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// The same engine judging push-channel renewal by `clock` (tests move it).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// `[calendars]` as this engine uses it.
+    pub fn config(&self) -> &CalendarsConfig {
+        &self.config
     }
 
     /// The OAuth client of `provider`.

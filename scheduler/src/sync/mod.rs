@@ -13,7 +13,9 @@ mod push;
 mod round;
 mod store;
 mod tokens;
+mod triggered;
 
 pub use engine::CalendarSync;
 pub use error::SyncError;
 pub use outcome::{RoundReport, SyncOutcome};
+pub use triggered::{calendar_changed_queue, SyncOnChange};

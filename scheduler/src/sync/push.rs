@@ -3,9 +3,17 @@
 
 use super::engine::CalendarSync;
 use super::{SyncError, SyncOutcome};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use mymeet_core::db::entities::{calendar_connections, calendar_sources};
 use mymeet_core::db::repo::calendar_sync;
+
+/// Where Google posts push notifications, under `calendars.public_url`
+/// (the API's route).
+const GOOGLE_NOTIFICATIONS_PATH: &str = "/v1/calendars/google/notifications";
+
+/// Where Graph posts change notifications, under `calendars.public_url`
+/// (the API's route).
+const GRAPH_NOTIFICATIONS_PATH: &str = "/v1/calendars/microsoft/notifications";
 
 /// Renew a channel or subscription this long before it expires.
 fn renew_margin() -> Duration {
@@ -21,12 +29,12 @@ impl CalendarSync {
     ) -> Result<(), SyncError> {
         if source
             .channel_expires_at
-            .is_some_and(|e| e > Utc::now() + renew_margin())
+            .is_some_and(|e| e > self.clock.now() + renew_margin())
         {
             return Ok(());
         }
         let address = format!(
-            "{}/webhooks/google/calendar",
+            "{}{GOOGLE_NOTIFICATIONS_PATH}",
             self.config.public_url.trim_end_matches('/')
         );
         let channel_id = uuid::Uuid::new_v4().to_string();
@@ -64,12 +72,12 @@ impl CalendarSync {
     ) -> Result<(), SyncError> {
         if source
             .channel_expires_at
-            .is_some_and(|e| e > Utc::now() + renew_margin())
+            .is_some_and(|e| e > self.clock.now() + renew_margin())
         {
             return Ok(());
         }
         // Graph allows event subscriptions up to 4230 minutes (~3 days).
-        let expires = Utc::now() + Duration::minutes(4200);
+        let expires = self.clock.now() + Duration::minutes(4200);
         if let Some(id) = &source.channel_id {
             if let Ok(s) = self.graph.renew_subscription(token, id, expires).await {
                 calendar_sync::set_source_channel(
@@ -82,7 +90,7 @@ impl CalendarSync {
             }
         }
         let url = format!(
-            "{}/webhooks/microsoft/calendar",
+            "{}{GRAPH_NOTIFICATIONS_PATH}",
             self.config.public_url.trim_end_matches('/')
         );
         let sub = self
