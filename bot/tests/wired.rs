@@ -535,3 +535,93 @@ async fn finish_step_twice_stores_one_recording_and_publishes_again() {
         .is_empty());
     h.cleanup().await;
 }
+
+/// A bot restarted while its row says `recording` goes back to `launching`
+/// (`crashed`) before it runs again; one that cannot join ends `failed` with
+/// its `bot.json` uploaded and no recording; an ended bot is never run again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn restarted_bot_relaunches_and_an_ended_bot_is_refused() {
+    let mut h = Harness::embedded().await;
+    let mut events = h.tap(BotEventV1::TOPIC).await;
+    let mut completed = h.tap(RecordingCompletedV1::TOPIC).await;
+    // No platform serves this link: the bot fails before starting Chromium.
+    let ids = h.bot_for("https://example.com/not-a-meeting").await;
+    for to in [BotState::Joining, BotState::Recording] {
+        bots::transition(&h.ctx.db, ids.bot_id, to, None, None)
+            .await
+            .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let options = WiredOptions::new(BotConfig::new("", out.path()));
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let run = run_bot(h.ctx.clone(), ids.bot_id, options.clone(), stop.clone())
+        .await
+        .expect("the wired bot runs");
+    assert_eq!(run.report.state, BotState::Failed);
+    assert_eq!(run.report.end_reason, Some(EndReason::JoinError));
+    assert_eq!(run.recording_id, None);
+
+    let history: Vec<(String, String, Option<String>)> = bots::history(&h.ctx.db, ids.bot_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.from_state, t.to_state, t.reason))
+        .collect();
+    let step =
+        |a: &str, b: &str, r: Option<&str>| (a.to_owned(), b.to_owned(), r.map(str::to_owned));
+    assert_eq!(
+        history,
+        vec![
+            step("scheduled", "launching", None),
+            step("launching", "joining", None),
+            step("joining", "recording", None),
+            step("recording", "launching", Some("crashed")),
+            step("launching", "failed", Some("join_error")),
+        ]
+    );
+    let carried: Vec<(BotState, BotState)> = drain(&mut events, Duration::from_millis(300))
+        .await
+        .iter()
+        .map(|e| e.decode::<BotEventV1>().unwrap())
+        .map(|e| (e.from, e.to))
+        .collect();
+    assert_eq!(
+        carried,
+        vec![
+            (BotState::Recording, BotState::Launching),
+            (BotState::Launching, BotState::Failed)
+        ]
+    );
+    let bot_json = h
+        .ctx
+        .blobs
+        .get(&layout::bot_report(ids.bot_id))
+        .await
+        .unwrap();
+    let bot_json: serde_json::Value = serde_json::from_slice(&bot_json).unwrap();
+    assert_eq!(bot_json["end_reason"], "join_error");
+    assert!(recordings::for_bot(&h.ctx.db, ids.bot_id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(drain(&mut completed, Duration::from_millis(300))
+        .await
+        .is_empty());
+
+    // Ended: refused, and nothing changes.
+    let err = run_bot(h.ctx.clone(), ids.bot_id, options, stop)
+        .await
+        .expect_err("an ended bot is refused");
+    assert!(
+        matches!(
+            err,
+            mymeet_bot::wired::WiredError::AlreadyEnded {
+                state: BotState::Failed,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(bots::history(&h.ctx.db, ids.bot_id).await.unwrap().len(), 5);
+    h.cleanup().await;
+}
