@@ -1,8 +1,13 @@
 //! Push notifications: Google watch channels and Graph subscriptions, opened
-//! and renewed a day before they lapse; a notification syncs its connection.
+//! and renewed a day before they lapse (judged by the engine's clock).
+//!
+//! The channel token (Google) and `clientState` (Graph) are the calendar
+//! source's id, which never leaves the server: the API's notification routes
+//! accept a notification only when it carries it, and turn it into a
+//! `calendar.changed` message that the scheduler syncs on.
 
 use super::engine::CalendarSync;
-use super::{SyncError, SyncOutcome};
+use super::SyncError;
 use chrono::Duration;
 use mymeet_core::db::entities::{calendar_connections, calendar_sources};
 use mymeet_core::db::repo::calendar_sync;
@@ -95,7 +100,7 @@ impl CalendarSync {
         );
         let sub = self
             .graph
-            .subscribe(token, &url, &conn.id.to_string(), expires)
+            .subscribe(token, &url, &source.id.to_string(), expires)
             .await?;
         calendar_sync::set_source_channel(
             &self.db,
@@ -104,39 +109,5 @@ impl CalendarSync {
         )
         .await?;
         Ok(())
-    }
-
-    /// A Google push notification for `channel_id` (with the channel token
-    /// Google echoes): syncs that channel's connection. `None` when the
-    /// channel is unknown or the token does not match.
-    pub async fn on_google_notification(
-        &self,
-        channel_id: &str,
-        channel_token: Option<&str>,
-    ) -> Result<Option<SyncOutcome>, SyncError> {
-        let Some(source) = calendar_sync::source_by_channel(&self.db, channel_id).await? else {
-            return Ok(None);
-        };
-        if channel_token.is_some_and(|t| t != source.id.to_string()) {
-            return Ok(None);
-        }
-        self.sync_connection(source.connection_id).await.map(Some)
-    }
-
-    /// A Graph change notification for subscription `id` with `client_state`:
-    /// syncs its connection. `None` when unknown or the client state differs.
-    pub async fn on_graph_notification(
-        &self,
-        subscription_id: &str,
-        client_state: Option<&str>,
-    ) -> Result<Option<SyncOutcome>, SyncError> {
-        let Some(source) = calendar_sync::source_by_channel(&self.db, subscription_id).await?
-        else {
-            return Ok(None);
-        };
-        if client_state != Some(source.connection_id.to_string().as_str()) {
-            return Ok(None);
-        }
-        self.sync_connection(source.connection_id).await.map(Some)
     }
 }

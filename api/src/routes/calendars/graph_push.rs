@@ -5,8 +5,9 @@
 //! `validationToken` query parameter, which must come back within 10
 //! seconds as `text/plain`. Otherwise the body is a batch of notifications;
 //! each must name a subscription we hold and bring its `clientState` (the
-//! connection id the scheduler gave when subscribing), else it is ignored,
-//! as Graph's documentation asks. Each connection named is synced once.
+//! calendar source's id, which the scheduler gave when subscribing and which
+//! never leaves the server), else it is ignored, as Graph's documentation
+//! asks. Each connection named is synced once.
 
 use super::same_secret::same_secret;
 use super::sync_request::request_sync;
@@ -61,7 +62,7 @@ pub(crate) async fn receive(
             tracing::info!(subscription = %n.subscription_id, "notification for an unknown subscription");
             continue;
         };
-        let expected = source.connection_id.to_string();
+        let expected = source.id.to_string();
         if !same_secret(n.client_state.as_deref().unwrap_or_default(), &expected) {
             tracing::warn!(subscription = %n.subscription_id, "notification with a wrong clientState");
             continue;
