@@ -51,6 +51,10 @@
   }
 
   function onRemoteTrack(track) {
+    // Incoming video is never looked at: a disabled remote track is not
+    // rendered (black frames), which spares the compositor on every platform,
+    // whatever its own "turn off incoming video" setting is called.
+    if (track && track.kind === 'video') { track.enabled = false; return; }
     if (!track || track.kind !== 'audio' || M.seen.has(track.id)) return;
     M.seen.add(track.id);
     log({ kind: 'track', track_id: track.id });
