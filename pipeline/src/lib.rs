@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod audio;
+pub mod delivery;
 pub mod models;
 pub mod speakers;
 pub mod stages;

@@ -27,8 +27,8 @@ pub use sections::{
     AnalysisConfig, AnalysisEngineKind, LlmAnalysisConfig, OpenAiAnalysisConfig,
 };
 pub use sections::{
-    BusConfig, DatabaseConfig, EmailConfig, HttpConfig, LogFormat, S3Config, SecurityConfig,
-    SmtpConfig, SmtpTls, StorageConfig, TelemetryConfig,
+    BusConfig, DatabaseConfig, EmailConfig, HttpConfig, LogFormat, RecipientPolicy, S3Config,
+    SecurityConfig, SmtpConfig, SmtpTls, StorageConfig, TelemetryConfig,
 };
 
 use figment::providers::{Env, Format, Serialized, Toml};

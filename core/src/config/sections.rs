@@ -84,6 +84,26 @@ pub struct EmailConfig {
     pub outbox: Option<PathBuf>,
     /// An SMTP server; when set, mail is sent instead of written to the outbox.
     pub smtp: Option<SmtpConfig>,
+    /// Who receives a meeting's report.
+    pub recipients: RecipientPolicy,
+    /// The tenant's own email domains for `attendees_in_domains`. Empty: the
+    /// domains of the tenant's users' addresses.
+    pub domains: Vec<String>,
+    /// Attach the DOCX report beside the PDF.
+    pub attach_docx: bool,
+}
+
+/// `email.recipients`: who receives a meeting's report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientPolicy {
+    /// The users who asked for the bot.
+    #[default]
+    Requesters,
+    /// Everyone invited to the meeting (and the requesters).
+    Attendees,
+    /// Attendees whose address is in one of the tenant's domains (and the requesters).
+    AttendeesInDomains,
 }
 
 impl Default for EmailConfig {
@@ -92,6 +112,9 @@ impl Default for EmailConfig {
             from: "mymeet <mymeet@localhost>".into(),
             outbox: None,
             smtp: None,
+            recipients: RecipientPolicy::default(),
+            domains: Vec::new(),
+            attach_docx: false,
         }
     }
 }
@@ -111,6 +134,13 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     /// Password for AUTH.
     pub password: Option<Secret>,
+    /// A PEM file of extra CA certificates to trust (a private mail server).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Seconds one send may take, from connecting to the server's last
+    /// answer; 60 when unset.
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
 }
 
 /// Transport security of an SMTP connection.

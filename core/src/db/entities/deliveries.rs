@@ -31,6 +31,9 @@ pub enum DeliveryStatus {
     /// The last attempt failed.
     #[sea_orm(string_value = "failed")]
     Failed,
+    /// The server refused it for good (a 5xx answer); never retried.
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
 }
 
 /// A delivery.

@@ -325,6 +325,22 @@ pub async fn get_event(
         .await?)
 }
 
+/// The events with these ids, by start; ids not found are left out.
+pub async fn get_events(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<calendar_events::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(calendar_events::Entity::find()
+        .filter(calendar_events::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(calendar_events::Column::StartsAt)
+        .order_by_asc(calendar_events::Column::Id)
+        .all(db)
+        .await?)
+}
+
 /// The events of a connection starting in `[from, to)`, by start.
 pub async fn list_events(
     db: &impl ConnectionTrait,

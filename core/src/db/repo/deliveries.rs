@@ -91,6 +91,25 @@ pub async fn mark_failed(
     get(db, id).await
 }
 
+/// Records a permanent refusal and the server's answer: the delivery becomes
+/// `rejected` and is not tried again (a `sent` delivery is left alone).
+pub async fn mark_rejected(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    error: &str,
+) -> Result<deliveries::Model> {
+    use deliveries::Column as C;
+    deliveries::Entity::update_many()
+        .col_expr(C::Status, Expr::value(DeliveryStatus::Rejected))
+        .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
+        .col_expr(C::LastError, Expr::value(error.to_owned()))
+        .filter(C::Id.eq(id))
+        .filter(C::Status.ne(DeliveryStatus::Sent))
+        .exec(db)
+        .await?;
+    get(db, id).await
+}
+
 /// The delivery `id`.
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<deliveries::Model> {
     deliveries::Entity::find_by_id(id)
