@@ -46,7 +46,7 @@ impl CalendarSync {
                     )
                     .await?;
                     if self.config.microsoft.push_notifications {
-                        self.ensure_graph_subscription(conn, token, &source).await?;
+                        self.ensure_graph_subscription(token, &source).await?;
                     }
                     return Ok(changed);
                 }
@@ -78,7 +78,7 @@ impl CalendarSync {
         )
         .await?;
         if self.config.microsoft.push_notifications {
-            self.ensure_graph_subscription(conn, token, &source).await?;
+            self.ensure_graph_subscription(token, &source).await?;
         }
         Ok(changed)
     }

@@ -71,7 +71,6 @@ impl CalendarSync {
 
     pub(crate) async fn ensure_graph_subscription(
         &self,
-        conn: &calendar_connections::Model,
         token: &str,
         source: &calendar_sources::Model,
     ) -> Result<(), SyncError> {
