@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod audio;
 pub mod delivery;
 pub mod models;
+pub mod render;
 pub mod speakers;
 pub mod stages;
 pub mod transcribe;

@@ -9,6 +9,7 @@
 //! Every error names the key that is wrong and where it came from.
 
 mod calendars;
+mod reports;
 mod scheduler;
 mod secret;
 mod sections;
@@ -21,6 +22,7 @@ pub use scheduler::{
     BackendKind, KubernetesConfig, LauncherConfig, PlannerConfig, ProcessConfig, Resources,
     SchedulerConfig,
 };
+pub use reports::{PdfEngineKind, ReportsConfig};
 pub use secret::Secret;
 pub use transcription::TranscriptionConfig;
 pub use sections::{
@@ -63,6 +65,8 @@ pub struct Config {
     pub telemetry: TelemetryConfig,
     /// `[http]`.
     pub http: HttpConfig,
+    /// `[reports]`.
+    pub reports: ReportsConfig,
     /// `[calendars]`.
     pub calendars: CalendarsConfig,
     /// `[transcription]`.
@@ -84,6 +88,7 @@ impl Default for Config {
             security: SecurityConfig::default(),
             telemetry: TelemetryConfig::default(),
             http: HttpConfig::default(),
+            reports: ReportsConfig::default(),
             calendars: CalendarsConfig::default(),
             transcription: TranscriptionConfig::default(),
             analysis: AnalysisConfig::default(),
