@@ -1,9 +1,11 @@
 //! The command line, as clap types.
 
 use crate::commands::bot::BotArgs;
+use crate::commands::demo::DemoArgs;
 use crate::commands::models::ModelsArgs;
 use crate::commands::testbed::TestbedArgs;
 use crate::commands::transcribe::TranscribeArgs;
+use crate::commands::worker::WorkerArgs;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -28,10 +30,14 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The whole loop on this machine: a local meeting, a bot that records it, the transcript, the report and its email.
+    Demo(DemoArgs),
     /// Run the HTTP API server (health, readiness, metrics); applies migrations first.
     Serve(ServeArgs),
     /// Run the scheduler: calendar sync, one bot per meeting, and the bot launcher with its lease.
     Scheduler,
+    /// Run the pipeline's stages: transcribe recordings, render reports, email them.
+    Worker(WorkerArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Check the configuration and print it with secrets redacted.

@@ -2,13 +2,16 @@
 
 pub(crate) mod bot;
 mod config;
+pub(crate) mod demo;
 mod links;
 mod migrate;
 pub(crate) mod models;
 mod scheduler;
 mod serve;
+mod signal;
 pub(crate) mod testbed;
 pub(crate) mod transcribe;
+pub(crate) mod worker;
 
 use crate::cli::{Cli, Command};
 use mymeet_core::config::Config;
@@ -18,6 +21,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     mymeet_core::telemetry::init(&config.telemetry)?;
     match cli.command {
+        Command::Demo(args) => demo::run(&config, args).await,
         Command::Serve(args) => serve::run(&config, args).await,
         Command::Scheduler => scheduler::run(&config).await,
         Command::Migrate => migrate::run(&config).await,
@@ -27,5 +31,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Models(args) => models::run(&config, args),
         Command::Transcribe(args) => transcribe::run(&config, args),
         Command::Testbed(args) => testbed::run(&config, args).await,
+        Command::Worker(args) => worker::run(&config, args).await,
     }
 }

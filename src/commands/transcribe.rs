@@ -44,14 +44,7 @@ pub struct TranscribeArgs {
 
 /// Runs `mymeet transcribe`.
 pub fn run(config: &Config, args: TranscribeArgs) -> anyhow::Result<()> {
-    if let Some(threads) = args.threads.filter(|&t| t > 0) {
-        // candle reads RAYON_NUM_THREADS for its matmul parallelism; the
-        // global pool must be sized before its first use.
-        std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global();
-    }
+    limit_compute_threads(args.threads);
     let store = ModelStore::from_config(&config.data_dir, config.models_dir.as_deref());
     let mut options = TranscribeOptions {
         language: (args.language != "auto").then(|| args.language.clone()),
@@ -103,4 +96,17 @@ fn progress_bar(file: &std::path::Path) -> ProgressBar {
             .unwrap_or_default(),
     );
     bar
+}
+
+/// Sizes the global thread pool candle's matrix work runs on; must run
+/// before the first transcription. `None` or 0 leaves it at all cores.
+pub(crate) fn limit_compute_threads(threads: Option<usize>) {
+    if let Some(threads) = threads.filter(|&t| t > 0) {
+        // candle reads RAYON_NUM_THREADS for its matmul parallelism; the
+        // global pool must be sized before its first use.
+        std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
+    }
 }

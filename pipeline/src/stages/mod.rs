@@ -1,10 +1,17 @@
 //! The pipeline's bus consumers, one per stage. Each reads its input by the
 //! ids in the message, writes its output idempotently, and publishes the
-//! next message; `core::bus::consume` runs them.
+//! next message; [`Pipeline`] builds them from the configuration and runs
+//! them with `core::bus::consume`.
 
+mod delivery;
 mod failure;
+mod pipeline;
+mod report;
 mod speaker_timeline;
-pub mod transcription;
+mod transcription;
 
+pub use delivery::DeliveryStage;
 pub use failure::StageFailure;
-pub use transcription::TranscriptionStage;
+pub use pipeline::{Pipeline, PipelineError, Stage};
+pub use report::ReportStage;
+pub use transcription::{TranscriptionProgress, TranscriptionStage};
