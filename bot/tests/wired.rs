@@ -396,6 +396,31 @@ async fn meeting_ended_is_stored_announced_and_handed_over() {
     let events = drain(&mut events, Duration::from_millis(500)).await;
     let completed = drain(&mut completed, Duration::from_millis(500)).await;
     check_handed_over(&h, ids, &run, EndReason::MeetingEnded, events, completed).await;
+    // The bot's command queue went with it: a late command is kept nowhere.
+    h.ctx
+        .bus
+        .publish(&Envelope::new(&BotCommandV1 {
+            bot_id: ids.bot_id,
+            command: BotCommand::Stop,
+        }))
+        .await
+        .unwrap();
+    let queue = command_queue(ids.bot_id).name;
+    for table in ["bus_bindings", "bus_messages"] {
+        let row = h
+            .ctx
+            .db
+            .query_one(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Sqlite,
+                format!("SELECT COUNT(*) AS n FROM {table} WHERE queue = ?"),
+                [queue.clone().into()],
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let n: i64 = row.try_get("", "n").unwrap();
+        assert_eq!(n, 0, "{table} still holds {queue}");
+    }
     tb.shutdown().await;
     h.cleanup().await;
 }
