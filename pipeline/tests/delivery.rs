@@ -8,6 +8,9 @@
 #[path = "delivery/support.rs"]
 mod delivery_support;
 
+#[path = "delivery/config.rs"]
+mod delivery_config;
+
 #[path = "delivery/outbox.rs"]
 mod delivery_outbox;
 
