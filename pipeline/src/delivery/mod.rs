@@ -19,6 +19,11 @@
 //! a few milliseconds long. The outbox has no window: the file is named by the
 //! Message-ID and created without overwriting, so a second attempt finds it
 //! and writes nothing.
+//!
+//! Two live workers holding the same bus message at once (a lease that lapsed
+//! while its consumer was still sending) could both send a `pending` row; the
+//! bus renews leases while a consumer lives, which makes that rare, and the
+//! copies again share one Message-ID. Only one of them marks the row sent.
 
 pub mod deliver;
 pub mod mailer;
