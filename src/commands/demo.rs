@@ -63,7 +63,7 @@ pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
             .join("demo")
             .join(Utc::now().format("%Y%m%d-%H%M%S").to_string())
     });
-    let config = embedded(config, &run_dir)?;
+    let config = demo_config(config, &run_dir)?;
     super::transcribe::limit_compute_threads(config.transcription.threads);
     println!(
         "mymeet demo: a {} call with Alice, Bob and Carol; files in {}",
@@ -166,9 +166,11 @@ pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
     print_files(&db, &config, &blobs_dir, &run_dir, bot_id).await
 }
 
-/// The configuration of this run: the user's settings (models, analysis,
-/// transcription) on the embedded stack under `run_dir`.
-fn embedded(config: &Config, run_dir: &Path) -> anyhow::Result<Config> {
+/// The configuration of this run: the user's settings with the embedded
+/// state (SQLite database, blobs, outbox) under `run_dir`. A configured
+/// database, broker or SMTP server is used as it is, so the same demo proves
+/// the distributed stack.
+fn demo_config(config: &Config, run_dir: &Path) -> anyhow::Result<Config> {
     std::fs::create_dir_all(run_dir)
         .with_context(|| format!("cannot create {}", run_dir.display()))?;
     let mut demo = config.clone();
@@ -178,10 +180,8 @@ fn embedded(config: &Config, run_dir: &Path) -> anyhow::Result<Config> {
             .to_path_buf(),
     );
     demo.data_dir = run_dir.to_path_buf();
-    demo.database.url = None;
-    demo.bus.url = None;
+    // Local blobs under the run folder, so that every file can be shown.
     demo.storage.url = None;
-    demo.email.smtp = None;
     demo.email.outbox = Some(run_dir.join("outbox"));
     demo.email.attach_docx = true;
     Ok(demo)

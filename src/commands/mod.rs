@@ -14,11 +14,17 @@ pub(crate) mod transcribe;
 pub(crate) mod worker;
 
 use crate::cli::{Cli, Command};
-use mymeet_core::config::Config;
+use mymeet_core::config::{Config, TelemetryConfig};
 
 /// Loads the configuration, starts telemetry and runs the subcommand.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.config.as_deref())?;
+    let mut config = Config::load(cli.config.as_deref())?;
+    if matches!(cli.command, Command::Demo(_))
+        && config.telemetry.log_filter == TelemetryConfig::default().log_filter
+    {
+        // The demo draws its own progress; only problems should interrupt it.
+        config.telemetry.log_filter = "warn,chromiumoxide=off".into();
+    }
     mymeet_core::telemetry::init(&config.telemetry)?;
     match cli.command {
         Command::Demo(args) => demo::run(&config, args).await,

@@ -79,7 +79,7 @@ pub async fn open(
         )),
     };
     for queue in QueueSpec::pipeline_stages() {
-        bus.declare(&queue).await?;
+        bus.declare(&queue.prefixed(&config.queue_prefix)).await?;
     }
     Ok(bus)
 }

@@ -30,6 +30,13 @@ impl QueueSpec {
         QueueSpec::new(topic, topic)
     }
 
+    /// The same queue with `prefix` before its name (the binding is kept), so
+    /// several deployments or test runs can share one broker (`bus.queue_prefix`).
+    pub fn prefixed(mut self, prefix: &str) -> Self {
+        self.name = format!("{prefix}{}", self.name);
+        self
+    }
+
     /// The pipeline's stage queues, declared when a server or worker starts
     /// so that messages published before their consumer runs are kept.
     pub fn pipeline_stages() -> Vec<QueueSpec> {

@@ -25,6 +25,9 @@ pub struct BusConfig {
     pub url: Option<String>,
     /// The topic exchange every message is published to.
     pub exchange: String,
+    /// Put before every stage queue's name, so that several deployments (or
+    /// test runs) can share one RabbitMQ virtual host.
+    pub queue_prefix: String,
     /// Unacknowledged messages a consumer may hold at once.
     pub prefetch: u16,
     /// Seconds an in-process delivery stays invisible to other consumers
@@ -39,6 +42,7 @@ impl Default for BusConfig {
         BusConfig {
             url: None,
             exchange: "mymeet".into(),
+            queue_prefix: String::new(),
             prefetch: 8,
             lease_secs: 60,
             retry: RetryPolicy::default(),
@@ -183,7 +187,8 @@ impl Default for TelemetryConfig {
     fn default() -> Self {
         TelemetryConfig {
             log_format: LogFormat::Auto,
-            log_filter: "info".into(),
+            // chromiumoxide warns on every CDP event newer than its schema.
+            log_filter: "info,chromiumoxide::handler=error".into(),
         }
     }
 }

@@ -95,6 +95,7 @@ pub enum PipelineError {
 /// The stages of one worker, ready to consume.
 pub struct Pipeline {
     bus: SharedBus,
+    queue_prefix: String,
     stages: Vec<(Stage, Arc<dyn Handler>, usize)>,
     printer: Option<Arc<ReportStage>>,
 }
@@ -169,6 +170,7 @@ impl Pipeline {
         }
         Ok(Self {
             bus,
+            queue_prefix: config.bus.queue_prefix.clone(),
             stages: built,
             printer,
         })
@@ -180,13 +182,14 @@ impl Pipeline {
         let mut running = tokio::task::JoinSet::new();
         for (stage, handler, concurrency) in self.stages {
             let bus = self.bus.clone();
+            let queue = stage.queue().prefixed(&self.queue_prefix);
             let mut stop = shutdown.clone();
             running.spawn(async move {
                 tracing::info!(%stage, concurrency, "stage consuming");
                 let stopped = async move {
                     let _ = stop.wait_for(|s| *s).await;
                 };
-                consume(bus, stage.queue(), handler, concurrency, stopped).await
+                consume(bus, queue, handler, concurrency, stopped).await
             });
         }
         let mut result = Ok(());
