@@ -116,7 +116,7 @@ const ENGLISH: &[(&str, &str)] = &[
 ];
 
 #[tokio::test]
-async fn english_action_items_decisions_and_open_questions() {
+async fn analysis_english_action_items_decisions_and_open_questions() {
     let report = analyse(script(ENGLISH, 6.0, "en")).await;
     assert_eq!(report.meeting.language, "en");
     assert_eq!(report.engine, "builtin");
@@ -191,7 +191,7 @@ const RUSSIAN: &[(&str, &str)] = &[
 ];
 
 #[tokio::test]
-async fn russian_action_items_decisions_and_open_questions() {
+async fn analysis_russian_action_items_decisions_and_open_questions() {
     let report = analyse(script(RUSSIAN, 6.0, "ru")).await;
     assert_eq!(report.meeting.language, "ru");
 
@@ -243,7 +243,7 @@ async fn russian_action_items_decisions_and_open_questions() {
 }
 
 #[tokio::test]
-async fn talk_time_matches_hand_computed_figures() {
+async fn analysis_talk_time_matches_hand_computed_figures() {
     let segments = vec![
         seg(0.0, 10.0, Some("Ann"), "one two three four five"),
         seg(10.0, 14.0, Some("Ben"), "six seven"),
@@ -332,7 +332,7 @@ const MIGRATION: &[(&str, &str)] = &[
 ];
 
 #[tokio::test]
-async fn summary_picks_central_sentences_without_duplicates() {
+async fn analysis_summary_picks_central_sentences_without_duplicates() {
     let report = analyse(script(MIGRATION, 5.0, "en")).await;
     let summary = &report.summary;
     assert!((3..=6).contains(&summary.len()), "{summary:?}");
@@ -373,7 +373,7 @@ async fn summary_picks_central_sentences_without_duplicates() {
 }
 
 #[tokio::test]
-async fn topics_follow_the_change_of_subject() {
+async fn analysis_topics_follow_the_change_of_subject() {
     let mut lines: Vec<(&str, &str)> = Vec::new();
     let budget = [
         "The marketing budget for the autumn campaign is forty thousand euros.",
@@ -421,7 +421,7 @@ async fn topics_follow_the_change_of_subject() {
 }
 
 #[tokio::test]
-async fn an_empty_transcript_gives_an_empty_report() {
+async fn analysis_an_empty_transcript_gives_an_empty_report() {
     let report = analyse(Vec::new()).await;
     assert!(report.summary.is_empty() && report.action_items.is_empty());
     assert!(report.topics.is_empty() && report.speakers.is_empty());

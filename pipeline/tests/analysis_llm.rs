@@ -97,10 +97,10 @@ fn assert_valid(report: &MeetingReport, input: &AnalysisInput) {
 }
 
 #[tokio::test]
-async fn smollm2_writes_a_valid_report_or_falls_back() {
+async fn analysis_smollm2_writes_a_valid_report_or_falls_back() {
     let path = smollm2();
     let limits = LlmLimits {
-        max_tokens: 200,
+        max_tokens: 64,
         max_prompt_chars: 2000,
     };
     let engine = LlmEngine::load(&path, limits).expect("the GGUF loads");
@@ -124,7 +124,7 @@ async fn smollm2_writes_a_valid_report_or_falls_back() {
 }
 
 #[test]
-fn the_contract_accepts_a_well_formed_answer_for_this_transcript() {
+fn analysis_the_contract_accepts_a_well_formed_answer_for_this_transcript() {
     // The same checks the model's answer goes through, on a known-good answer,
     // so that the fallback above is the model's doing and not the contract's.
     let input = input();

@@ -114,7 +114,7 @@ fn input() -> AnalysisInput {
 }
 
 #[tokio::test]
-async fn a_valid_answer_becomes_the_report() {
+async fn analysis_a_valid_answer_becomes_the_report() {
     let answer = json!({
         "summary": ["The team planned the website launch.", "Launch is on April 1."],
         "key_points": [{"text": "Launch plan reviewed", "speaker": "Alice", "at_secs": 0}],
@@ -170,7 +170,7 @@ async fn a_valid_answer_becomes_the_report() {
 }
 
 #[tokio::test]
-async fn invalid_answers_and_errors_fall_back_to_the_builtin_engine() {
+async fn analysis_invalid_answers_and_errors_fall_back_to_the_builtin_engine() {
     let input = input();
     let builtin = BuiltinEngine.report(&input);
     let valid_but = |patch: Value| {

@@ -116,7 +116,7 @@ fn split_turn(turn: &Turn) -> Vec<Sentence> {
                     || next.is_some_and(|c| {
                         c.is_uppercase() || c.is_numeric() || *c == '«' || *c == '"'
                     }))
-                && !(chars[i] == '.' && is_abbreviation(&chars[begin..i]));
+                && (chars[i] != '.' || !is_abbreviation(&chars[begin..i]));
             if boundary {
                 push_sentence(
                     &mut out,

@@ -3,6 +3,7 @@
 
 mod generate;
 mod tokenizer;
+mod transcode;
 
 use super::contract::{report_from_answer, user_prompt, SYSTEM_PROMPT};
 use super::fallback::or_builtin;
@@ -59,8 +60,11 @@ impl LlmEngine {
             .metadata
             .get("tokenizer.ggml.eos_token_id")
             .and_then(|v| v.to_u32().ok());
-        let weights = ModelWeights::from_gguf(content, &mut file, &Device::Cpu)
-            .map_err(|e| err(format!("cannot load the weights: {e}")))?;
+        let weights = match transcode::fast_copy(&content, &mut file, path)? {
+            Some((copy, mut buffer)) => ModelWeights::from_gguf(copy, &mut buffer, &Device::Cpu),
+            None => ModelWeights::from_gguf(content, &mut file, &Device::Cpu),
+        }
+        .map_err(|e| err(format!("cannot load the weights: {e}")))?;
         let generator = Generator::new(weights, tokenizer, eos, path)?;
         Ok(Self {
             name: format!("llm:{model_name}"),
@@ -84,7 +88,7 @@ impl LlmEngine {
         .await
         .map_err(|e| AnalysisError::Inference(e.to_string()))??;
         // The prompt already opened the object.
-        let answer = format!("{{{answer}");
+        let answer = format!("{ANSWER_START}{answer}");
         tracing::debug!(engine = %self.name, answer = %answer, "model answer");
         report_from_answer(&answer, input, &self.name)
     }
@@ -102,11 +106,15 @@ impl AnalysisEngine for LlmEngine {
     }
 }
 
+/// The start of the answer, written for the model: small models keep to a
+/// JSON object far more often once it has begun.
+const ANSWER_START: &str = "{\"summary\": [\"";
+
 /// The ChatML conversation SmolLM2, Qwen and most small instruct models are
 /// trained on, opened with the start of the JSON answer to steer the model into it.
 fn chat_prompt(user: &str) -> String {
     format!(
-        "<|im_start|>system\n{SYSTEM_PROMPT}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n{{"
+        "<|im_start|>system\n{SYSTEM_PROMPT}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n{ANSWER_START}"
     )
 }
 
