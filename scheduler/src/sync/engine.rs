@@ -52,6 +52,11 @@ impl CalendarSync {
         self
     }
 
+    /// The database it syncs into.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// `[calendars]` as this engine uses it.
     pub fn config(&self) -> &CalendarsConfig {
         &self.config

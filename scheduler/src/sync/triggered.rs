@@ -7,7 +7,8 @@ use super::SyncOutcome;
 use async_trait::async_trait;
 use mymeet_core::bus::messages::CalendarChangedV1;
 use mymeet_core::bus::{Envelope, Event, Handler, HandlerError, QueueSpec};
-use mymeet_core::db::repo::RepoError;
+use mymeet_core::db::entities::calendar_connections::ConnectionStatus;
+use mymeet_core::db::repo::{calendar, RepoError};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -43,6 +44,18 @@ impl Handler for SyncOnChange {
         let msg: CalendarChangedV1 = envelope
             .decode()
             .map_err(|e| HandlerError::Reject(e.to_string()))?;
+        match calendar::get_connection(self.sync.db(), msg.connection_id).await {
+            Ok(conn) if conn.status != ConnectionStatus::Active => {
+                // A refused grant stays refused until the user reconnects
+                // (which asks for a sync again): no retry loop against the provider.
+                tracing::debug!(connection = %conn.id, status = ?conn.status, "not syncing an inactive connection");
+                return Ok(());
+            }
+            Ok(_) => {}
+            // Disconnected meanwhile: nothing left to sync.
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(HandlerError::Retry(e.to_string())),
+        }
         match self.sync.sync_connection(msg.connection_id).await {
             Ok(outcome) => {
                 tracing::info!(connection = %msg.connection_id, outcome = outcome.label(), "synced on change");
