@@ -20,6 +20,8 @@ use std::sync::{Arc, Mutex};
 struct Fake {
     status: StatusCode,
     content: String,
+    /// Answer 400 to requests in JSON mode, as some compatible servers do.
+    reject_json_mode: bool,
     requests: Arc<Mutex<Vec<(Option<String>, Value)>>>,
 }
 
@@ -32,10 +34,15 @@ async fn completions(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let json_mode = body.get("response_format").is_some();
     fake.requests
         .lock()
         .expect("not poisoned")
         .push((auth, body));
+    if fake.reject_json_mode && json_mode {
+        let error = json!({"error": {"message": "response_format is not supported"}});
+        return (StatusCode::BAD_REQUEST, Json(error));
+    }
     let answer = json!({
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -64,6 +71,7 @@ fn fake(status: StatusCode, content: &str) -> Fake {
     Fake {
         status,
         content: content.to_owned(),
+        reject_json_mode: false,
         requests: Arc::default(),
     }
 }
@@ -239,4 +247,22 @@ async fn analysis_invalid_answers_and_errors_fall_back_to_the_builtin_engine() {
     };
     let report = engine(closed).analyse(&input).await.expect("a report");
     assert_eq!(report, builtin);
+}
+
+#[tokio::test]
+async fn analysis_a_server_without_json_mode_is_asked_again_without_it() {
+    let answer = json!({"summary": ["Launch planned."], "topics": []});
+    let mut fake = fake(StatusCode::OK, &answer.to_string());
+    fake.reject_json_mode = true;
+    let requests = Arc::clone(&fake.requests);
+    let report = engine(serve(fake).await)
+        .analyse(&input())
+        .await
+        .expect("a report");
+    assert_eq!(report.engine, "openai:test-model");
+    assert_eq!(report.summary, ["Launch planned."]);
+    let requests = requests.lock().expect("not poisoned");
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].1.get("response_format").is_some());
+    assert!(requests[1].1.get("response_format").is_none());
 }

@@ -60,7 +60,7 @@ impl OpenAiEngine {
 
     /// One request and the checked report, without the fallback.
     pub async fn try_analyse(&self, input: &AnalysisInput) -> Result<MeetingReport, AnalysisError> {
-        let body = json!({
+        let mut body = json!({
             "model": self.model,
             "temperature": 0,
             "response_format": {"type": "json_object"},
@@ -69,32 +69,67 @@ impl OpenAiEngine {
                 {"role": "user", "content": user_prompt(input, MAX_PROMPT_CHARS)},
             ],
         });
-        let mut request = self.client.post(&self.url).json(&body);
+        let content = match self.complete(&body).await {
+            // Some compatible servers reject JSON mode; the prompt asks for JSON anyway.
+            Err(Rejected::BadRequest(first)) => {
+                if let Some(fields) = body.as_object_mut() {
+                    fields.remove("response_format");
+                }
+                self.complete(&body).await.map_err(|e| match e {
+                    Rejected::BadRequest(again) => {
+                        AnalysisError::Http(format!("{again} (with JSON mode: {first})"))
+                    }
+                    Rejected::Other(e) => e,
+                })?
+            }
+            Err(Rejected::Other(e)) => return Err(e),
+            Ok(content) => content,
+        };
+        report_from_answer(&content, input, &self.name())
+    }
+
+    /// The content of the first choice of one chat completion.
+    async fn complete(&self, body: &serde_json::Value) -> Result<String, Rejected> {
+        let mut request = self.client.post(&self.url).json(body);
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key.expose());
         }
         let response = request
             .send()
             .await
-            .map_err(|e| AnalysisError::Http(e.without_url().to_string()))?;
+            .map_err(|e| Rejected::Other(AnalysisError::Http(e.without_url().to_string())))?;
         let status = response.status();
         if !status.is_success() {
             let text = response.text().await.unwrap_or_default();
-            let text: String = text.chars().take(300).collect();
-            return Err(AnalysisError::Http(format!("{status}: {text}")));
+            let detail = format!("{status}: {}", text.chars().take(300).collect::<String>());
+            return Err(if status == reqwest::StatusCode::BAD_REQUEST {
+                Rejected::BadRequest(detail)
+            } else {
+                Rejected::Other(AnalysisError::Http(detail))
+            });
         }
-        let completion: Completion = response
-            .json()
-            .await
-            .map_err(|e| AnalysisError::InvalidAnswer(format!("not a chat completion: {e}")))?;
-        let content = completion
+        let completion: Completion = response.json().await.map_err(|e| {
+            Rejected::Other(AnalysisError::InvalidAnswer(format!(
+                "not a chat completion: {e}"
+            )))
+        })?;
+        completion
             .choices
             .into_iter()
             .next()
             .and_then(|c| c.message.content)
-            .ok_or_else(|| AnalysisError::InvalidAnswer("the completion has no content".into()))?;
-        report_from_answer(&content, input, &self.name())
+            .ok_or_else(|| {
+                Rejected::Other(AnalysisError::InvalidAnswer(
+                    "the completion has no content".into(),
+                ))
+            })
     }
+}
+
+/// Why a completion request failed: a 400 may be JSON mode unsupported.
+enum Rejected {
+    BadRequest(String),
+    Other(AnalysisError),
 }
 
 #[async_trait::async_trait]
