@@ -15,6 +15,9 @@ use mymeet_pipeline::transcript::Segment;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
+/// Each request's `Authorization` header and JSON body.
+type Requests = Arc<Mutex<Vec<(Option<String>, Value)>>>;
+
 /// What the fake endpoint answers and what it was asked.
 #[derive(Clone)]
 struct Fake {
@@ -22,7 +25,7 @@ struct Fake {
     content: String,
     /// Answer 400 to requests in JSON mode, as some compatible servers do.
     reject_json_mode: bool,
-    requests: Arc<Mutex<Vec<(Option<String>, Value)>>>,
+    requests: Requests,
 }
 
 async fn completions(
