@@ -12,7 +12,9 @@ pub fn markdown(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\r' | '\n' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '|' | '!' | '~' => {
+            // Brackets suffice to break links and images; parentheses stay
+            // readable.
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '#' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -30,7 +32,7 @@ mod tests {
     fn markdown_and_html_are_inert() {
         assert_eq!(
             markdown("<img src=x> *a* [l](u)\n# h | c"),
-            r"&lt;img src=x&gt; \*a\* \[l\]\(u\) \# h \| c"
+            r"&lt;img src=x&gt; \*a\* \[l\](u) \# h \| c"
         );
     }
 }

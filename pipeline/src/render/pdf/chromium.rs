@@ -262,9 +262,10 @@ async fn launch(executable: &Path) -> Result<RunningBrowser, PdfError> {
         .arg("no-pings")
         .arg("disable-breakpad")
         .arg("disable-client-side-phishing-detection")
-        // Belt and braces under the Fetch interception: names resolve to
-        // nothing, and every connection (loopback included) is sent to a
-        // proxy on a port nobody listens on.
+        // Under the Fetch interception: speculative connections (the
+        // preload scanner's preconnects) never pass through Fetch, so names
+        // resolve to nothing, and every connection (loopback included) goes
+        // to a proxy on a port nobody listens on.
         .arg(("host-resolver-rules", "MAP * ~NOTFOUND"))
         .arg(("proxy-server", "127.0.0.1:9"))
         .arg(("proxy-bypass-list", "<-loopback>"))

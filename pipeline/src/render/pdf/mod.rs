@@ -85,7 +85,8 @@ pub struct PdfPrinter {
 }
 
 enum Engine {
-    Chromium(chromium::ChromiumPdf),
+    /// Boxed: it holds a whole browser handle, the other engine a path.
+    Chromium(Box<chromium::ChromiumPdf>),
     Wkhtmltopdf(wkhtmltopdf::Wkhtmltopdf),
 }
 
@@ -95,7 +96,7 @@ impl PdfPrinter {
     pub fn new(engine: PdfEngine) -> Result<PdfPrinter, PdfError> {
         let engine = match engine {
             PdfEngine::Chromium { executable } => {
-                Engine::Chromium(chromium::ChromiumPdf::new(executable)?)
+                Engine::Chromium(Box::new(chromium::ChromiumPdf::new(executable)?))
             }
             PdfEngine::Wkhtmltopdf { binary } => {
                 Engine::Wkhtmltopdf(wkhtmltopdf::Wkhtmltopdf::new(&binary)?)
