@@ -32,7 +32,7 @@ const ALL_FORMATS: [ReportFormat; 5] = [
 ];
 
 #[test]
-fn hostile_text_is_escaped_in_html_and_markdown() {
+fn render_escapes_hostile_text_in_html_and_markdown() {
     let report = hostile_report(9, "en");
     let renderer = Renderer::new().expect("built-in templates compile");
     for template in BuiltinTemplate::ALL {
@@ -80,7 +80,7 @@ fn hostile_text_is_escaped_in_html_and_markdown() {
 }
 
 #[tokio::test]
-async fn pdf_rendering_makes_no_request_and_holds_the_words() {
+async fn render_pdf_makes_no_request_and_holds_the_words() {
     let server = CountingServer::start().await;
     let report = hostile_report(server.port, "en");
     let renderer = Renderer::new().expect("built-in templates compile");
@@ -145,7 +145,7 @@ async fn pdf_rendering_makes_no_request_and_holds_the_words() {
 }
 
 #[tokio::test]
-async fn the_pdf_browser_is_reused_and_restarted_after_it_died() {
+async fn render_pdf_browser_is_reused_and_restarted_after_it_died() {
     let renderer = Renderer::new().expect("built-in templates compile");
     let html = renderer
         .html(&hostile_report(9, "en"), &RenderOptions::default())
@@ -177,7 +177,7 @@ async fn the_pdf_browser_is_reused_and_restarted_after_it_died() {
 }
 
 #[test]
-fn wkhtmltopdf_configured_without_its_binary_is_a_clear_error() {
+fn render_with_wkhtmltopdf_configured_but_missing_is_a_clear_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let missing = dir.path().join("bin").join("wkhtmltopdf");
     let config = ReportsConfig {
@@ -208,7 +208,7 @@ fn wkhtmltopdf_configured_without_its_binary_is_a_clear_error() {
 }
 
 #[tokio::test]
-async fn docx_is_a_document_with_headings_tables_lists_and_the_words() {
+async fn render_docx_has_headings_tables_lists_and_the_words() {
     let renderer = Renderer::new().expect("built-in templates compile");
     let printer = chromium_printer();
     let rendered = render_report(
@@ -253,7 +253,7 @@ async fn docx_is_a_document_with_headings_tables_lists_and_the_words() {
 }
 
 #[test]
-fn a_broken_custom_template_is_rejected_with_line_and_column() {
+fn render_rejects_a_broken_custom_template_with_line_and_column() {
     let broken =
         "<h1>{{meeting.title}}</h1>\n<ul>\n  {{#each summary}}<li>{{this}}</li>{{/if}}\n</ul>\n";
     let err = compile_template(broken).expect_err("mismatched block refused");
@@ -281,7 +281,7 @@ fn a_broken_custom_template_is_rejected_with_line_and_column() {
 }
 
 #[test]
-fn a_valid_custom_template_is_used() {
+fn render_uses_a_valid_custom_template() {
     let custom = "<section class=\"acme\"><h1>ACME minutes: {{meeting.title}}</h1>\n\
         {{#each segments}}<p>{{srt_time start}} {{speaker}}: {{text}}</p>{{/each}}\n\
         {{> action_items_section}}<p>{{t.owner}}</p></section>";
@@ -317,7 +317,7 @@ fn a_valid_custom_template_is_used() {
 }
 
 #[tokio::test]
-async fn a_russian_report_reads_russian() {
+async fn render_russian_report_in_russian() {
     let renderer = Renderer::new().expect("built-in templates compile");
     let printer = chromium_printer();
     let mut report = hostile_report(9, "ru");
@@ -365,7 +365,7 @@ async fn a_russian_report_reads_russian() {
 }
 
 #[test]
-fn timestamps_format_like_srt_and_clocks() {
+fn render_timestamps_like_srt_and_clocks() {
     assert_eq!(srt_timestamp(0.0), "00:00:00,000");
     assert_eq!(srt_timestamp(62.5), "00:01:02,500");
     assert_eq!(srt_timestamp(3723.046), "01:02:03,046");
@@ -385,4 +385,11 @@ fn timestamps_format_like_srt_and_clocks() {
         md.contains("**[01:02:05] Bob &amp; Co:** thanks everyone"),
         "{md}"
     );
+}
+
+#[test]
+fn render_types_can_be_shared_by_a_worker() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Renderer>();
+    shared::<PdfPrinter>();
 }
