@@ -111,7 +111,7 @@ async fn syncs_plans_launches_and_stops() {
     );
     let log = dir.path().join("launches.log");
     let script = format!(
-        "echo \"$2\" >> '{}'; sleep 30 >/dev/null 2>&1 </dev/null",
+        "echo \"$2\" >> '{}'; exec sleep 30 >/dev/null 2>&1 </dev/null",
         log.display()
     );
     let launcher_config = LauncherConfig {
@@ -127,7 +127,7 @@ async fn syncs_plans_launches_and_stops() {
     let launcher = Launcher::new(
         db.clone(),
         clock.clone(),
-        backend,
+        backend.clone(),
         launcher_config,
         "test-instance",
     );
@@ -197,6 +197,12 @@ async fn syncs_plans_launches_and_stops() {
         .expect("stops in time")
         .expect("no panic")
         .expect("clean stop");
+    // The stand-in bot is this test's to end.
+    if let Some(pid) = backend.pid(first) {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
+    }
     // The lease is free: another instance takes it at once.
     assert!(repo::scheduling::try_acquire_lease(
         &db,
