@@ -35,9 +35,13 @@ pub(crate) async fn start(
         .ok_or_else(|| ApiError::Unauthorized("a user token (?token=) is required".into()))?;
     let user_id = user_token::verify(&calendars.cipher, &token, Utc::now())
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-    users::get(&state.db, user_id)
-        .await
-        .map_err(|_| ApiError::Unauthorized("the user token names no user".into()))?;
+    users::get(&state.db, user_id).await.map_err(|e| {
+        if e.is_not_found() {
+            ApiError::Unauthorized("the user token names no user".into())
+        } else {
+            e.into()
+        }
+    })?;
     let client = calendars
         .oauth(provider)
         .ok_or_else(|| ApiError::NotFound(format!("{name} calendars are not configured")))?;
