@@ -436,14 +436,22 @@ async fn print_files(
     let outbox = OutboxMailer::new(config.outbox_dir());
     if let Some(html) = reports.iter().find(|r| r.format == ReportFormat::Html) {
         for d in repo::deliveries::list_for_report(db, html.id).await? {
-            println!(
-                "email       {} → {}",
-                outbox.path_of(&d.message_id).display(),
-                d.recipient
-            );
+            match &config.email.smtp {
+                None => println!(
+                    "email       {} → {}",
+                    outbox.path_of(&d.message_id).display(),
+                    d.recipient
+                ),
+                Some(smtp) => println!(
+                    "email       sent to {} through {} as {}",
+                    d.recipient, smtp.host, d.message_id
+                ),
+            }
         }
     }
-    println!("database    {}", run_dir.join("mymeet.db").display());
+    if config.database.url.is_none() {
+        println!("database    {}", run_dir.join("mymeet.db").display());
+    }
     Ok(())
 }
 

@@ -23,7 +23,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         && config.telemetry.log_filter == TelemetryConfig::default().log_filter
     {
         // The demo draws its own progress; only problems should interrupt it.
-        config.telemetry.log_filter = "warn,chromiumoxide=off".into();
+        config.telemetry.log_filter =
+            "error,mymeet=warn,mymeet_core=warn,mymeet_bot=warn,mymeet_pipeline=warn".into();
     }
     mymeet_core::telemetry::init(&config.telemetry)?;
     match cli.command {
