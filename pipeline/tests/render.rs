@@ -139,7 +139,12 @@ async fn render_pdf_makes_no_request_and_holds_the_words() {
     let _ = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
         .await
         .expect("connect to the counting server");
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    for _ in 0..250 {
+        if server.hits() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(server.hits(), 1);
     printer.close().await;
 }
@@ -166,11 +171,25 @@ async fn render_pdf_browser_is_reused_and_restarted_after_it_died() {
         .status()
         .expect("kill runs");
     assert!(killed.success());
+    // Once it is a zombie the printer must see the exit itself, without
+    // waiting for a command to time out.
+    for _ in 0..250 {
+        let stat = std::fs::read_to_string(format!("/proc/{first}/stat")).unwrap_or_default();
+        if stat.is_empty() || stat.contains(") Z ") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let started = std::time::Instant::now();
     let pdf = printer
         .print(&html)
         .await
         .expect("a PDF after the browser died");
     assert!(pdf_text(&pdf).contains("platypus"));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the dead browser was noticed at once, not after a command timed out"
+    );
     let second = printer.browser_pid().await.expect("a new browser runs");
     assert_ne!(second, first);
     printer.close().await;

@@ -27,7 +27,7 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 const PRINT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long a running browser may take to answer `Browser.getVersion`.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long one CDP command may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -47,12 +47,17 @@ struct RunningBrowser {
 }
 
 impl RunningBrowser {
-    /// Whether the browser process still runs and its connection is open
-    /// (the exit is seen at once; a closed connection only when the
-    /// handler notices it).
+    /// Whether the browser process still runs and its connection is open.
+    /// A killed browser lingers as a zombie that `try_wait` does not always
+    /// report at once, so `/proc` is asked too.
     fn is_alive(&mut self) -> bool {
         let running = match self.browser.get_mut_child() {
-            Some(child) => matches!(child.try_wait(), Ok(None)),
+            Some(child) => {
+                let inner = child.as_mut_inner();
+                let exited = matches!(inner.try_wait(), Ok(Some(_)))
+                    || inner.id().is_none_or(process_exited);
+                !exited
+            }
             None => true,
         };
         running && !self.handler.is_finished()
@@ -143,6 +148,20 @@ impl ChromiumPdf {
         if let Some(browser) = self.running.lock().await.take() {
             browser.shut().await;
         }
+    }
+}
+
+/// Whether process `pid` is gone or a zombie, by `/proc/<pid>/stat`
+/// (state is the first field after the parenthesised command name).
+fn process_exited(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            let state = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next());
+            matches!(state, Some("Z" | "X"))
+        }
+        Err(_) => true,
     }
 }
 
