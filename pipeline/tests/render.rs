@@ -412,3 +412,34 @@ fn render_types_can_be_shared_by_a_worker() {
     shared::<Renderer>();
     shared::<PdfPrinter>();
 }
+
+#[tokio::test]
+async fn render_json_is_the_report_itself_and_types_are_labelled() {
+    let renderer = Renderer::new().expect("built-in templates compile");
+    let printer = chromium_printer();
+    let report = hostile_report(9, "en");
+    let rendered = render_report(
+        &renderer,
+        &printer,
+        &report,
+        &[ReportFormat::Json, ReportFormat::Md, ReportFormat::Html],
+        &RenderOptions::default(),
+    )
+    .await
+    .expect("renders");
+    let labels: Vec<(&str, &str)> = rendered.iter().map(|r| (r.extension, r.mime)).collect();
+    assert_eq!(
+        labels,
+        [
+            ("json", "application/json"),
+            ("md", "text/markdown; charset=utf-8"),
+            ("html", "text/html; charset=utf-8"),
+        ]
+    );
+    let json = std::str::from_utf8(&rendered[0].bytes).expect("UTF-8");
+    assert!(json.contains("\n  \"meeting\": {"), "pretty-printed");
+    let back: mymeet_pipeline::analysis::MeetingReport =
+        serde_json::from_str(json).expect("the JSON is a MeetingReport");
+    assert_eq!(back, report);
+    assert_eq!(printer.browser_pid().await, None, "no PDF, no browser");
+}
