@@ -20,6 +20,7 @@ mod output;
 mod pdf;
 mod renderer;
 mod sample;
+mod tenant_template;
 mod time_format;
 
 pub use custom::{compile_template, TemplateError};
@@ -29,4 +30,5 @@ pub use output::{file_type, render_report, RenderedReport, ReportRenderError};
 pub use pdf::{PdfEngine, PdfError, PdfPrinter};
 pub use renderer::{BuiltinTemplate, RenderError, RenderOptions, Renderer};
 pub use sample::sample_report;
+pub use tenant_template::{save_tenant_template, SaveTemplateError};
 pub use time_format::{clock, srt_timestamp};
