@@ -144,10 +144,12 @@ pub fn transcribe_pcm(
     while seek < content_frames {
         let time_offset = seek as f64 * FRAME_SECONDS;
         let segment_size = w::N_FRAMES.min(content_frames - seek);
+        let encoder_started = std::time::Instant::now();
         let features = model
             .whisper
             .encoder
             .forward(&window(seek, segment_size)?, true)?;
+        let encoder_elapsed = encoder_started.elapsed();
         let mut prefix = Vec::new();
         let previous = &all_tokens[prompt_reset_since..];
         if !previous.is_empty() {
@@ -157,7 +159,7 @@ pub fn transcribe_pcm(
         prefix.extend_from_slice(&sot_sequence);
         let t0 = std::time::Instant::now();
         let result = decode_with_fallback(model, &filters, &features, &prefix, opts, &mut rng)?;
-        tracing::debug!(elapsed = ?t0.elapsed(), tokens = result.tokens.len(), temperature = result.temperature, "window decoded");
+        tracing::debug!(encoder = ?encoder_elapsed, elapsed = ?t0.elapsed(), tokens = result.tokens.len(), temperature = result.temperature, "window decoded");
         let segment_seconds = segment_size as f64 * FRAME_SECONDS;
 
         if let Some(threshold) = opts.no_speech_threshold {
