@@ -121,6 +121,9 @@ fn serve_answers_health_and_metrics_then_stops_on_sigterm() {
         .to_owned();
 
     let rt = tokio::runtime::Runtime::new().unwrap();
+    // reqwest is built without a default TLS provider (feature unification
+    // with the pipeline's); the binary installs ring, and so does this test.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     rt.block_on(async {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))

@@ -82,7 +82,7 @@ pub async fn run(config: &Config, args: BotArgs) -> anyhow::Result<()> {
     bot.chromium = args.chromium;
     bot.chromium_args = args.chromium_arg;
     let out = bot.out_dir.clone();
-    let stop = stop_on_signal()?;
+    let stop = super::signal::shutdown_flag();
 
     let report = match args.bot_id {
         None => mymeet_bot::run(bot, Arc::new(NoopObserver), stop).await?,
@@ -112,22 +112,6 @@ async fn wired_context(config: &Config) -> anyhow::Result<WiredContext> {
         .context("cannot open the message bus (bus.url)")?;
     let blobs = mymeet_core::blob::open(config).context("cannot open the blob store (storage)")?;
     Ok(WiredContext { db, bus, blobs })
-}
-
-/// A stop signal that turns true on SIGTERM or Ctrl-C.
-fn stop_on_signal() -> anyhow::Result<tokio::sync::watch::Receiver<bool>> {
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::spawn(async move {
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = tokio::signal::ctrl_c() => {}
-        }
-        tracing::info!("stop requested");
-        let _ = stop_tx.send(true);
-    });
-
-    Ok(stop_rx)
 }
 
 /// Prints how the bot ended; an error unless it ended `done`.

@@ -41,7 +41,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let interval = Duration::from_secs(settings.plan_interval_secs.max(1));
     tracing::info!(%instance, backend = ?settings.launcher.backend, "scheduler running");
     Scheduler::new(sync, planner, launcher, bus, interval)
-        .run(super::serve::shutdown_signal())
+        .run(super::signal::shutdown_signal())
         .await
         .context("the scheduler stopped")?;
     tracing::info!("scheduler stopped");

@@ -64,26 +64,11 @@ pub async fn run(_config: &Config, args: TestbedArgs) -> anyhow::Result<()> {
     let testbed = Testbed::start(config)
         .await
         .context("cannot start the testbed")?;
+    let stop = super::signal::shutdown_signal();
     for line in testbed.url_lines() {
         println!("{line}");
     }
-    stopped().await;
+    stop.await;
     testbed.shutdown().await;
     Ok(())
-}
-
-/// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
