@@ -18,20 +18,18 @@ mod transcription;
 pub use calendars::{
     CalendarSyncConfig, CalendarsConfig, GoogleCalendarConfig, MicrosoftCalendarConfig,
 };
+pub use reports::{PdfEngineKind, ReportsConfig};
 pub use scheduler::{
     BackendKind, KubernetesConfig, LauncherConfig, PlannerConfig, ProcessConfig, Resources,
     SchedulerConfig,
 };
-pub use reports::{PdfEngineKind, ReportsConfig};
 pub use secret::Secret;
-pub use transcription::TranscriptionConfig;
-pub use sections::{
-    AnalysisConfig, AnalysisEngineKind, LlmAnalysisConfig, OpenAiAnalysisConfig,
-};
+pub use sections::{AnalysisConfig, AnalysisEngineKind, LlmAnalysisConfig, OpenAiAnalysisConfig};
 pub use sections::{
     BusConfig, DatabaseConfig, EmailConfig, HttpConfig, LogFormat, RecipientPolicy, S3Config,
     SecurityConfig, SmtpConfig, SmtpTls, StorageConfig, TelemetryConfig,
 };
+pub use transcription::TranscriptionConfig;
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
