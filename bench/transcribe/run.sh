@@ -19,8 +19,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q faster-whisper
 fi
-cargo build -q --release -p mymeet
-MYMEET="$CARGO_TARGET_DIR/release/mymeet"
+# MYMEET=path runs a binary built earlier (no rebuild while others edit the tree).
+if [ -z "${MYMEET:-}" ]; then
+  cargo build -q --release -p mymeet
+  MYMEET="$CARGO_TARGET_DIR/release/mymeet"
+fi
 "$MYMEET" models fetch tiny.en >/dev/null
 MODEL="$MYMEET_MODELS_DIR/tiny.en"
 
@@ -44,6 +47,7 @@ measure() {
   echo "$wall $rss"
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-9s %-8s %-5s | %-28s | %-28s | %s\n" input engine beam "ours: RTF WER% RSS(MB)" "faster-whisper: RTF WER% RSS" "ours/theirs (time, RSS)"
 for input in lecture set; do
   if [ "$input" = lecture ]; then files=("$LECTURE"); seconds=60; else files=("${SET[@]}"); seconds=$SET_SECONDS; fi
@@ -64,3 +68,4 @@ PY
     done
   done
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
