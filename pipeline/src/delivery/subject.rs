@@ -1,27 +1,12 @@
 //! The subject line of a report email: the meeting's title and date, in the
 //! report's language.
 
+use crate::render::{Locale, MONTHS_RU};
 use chrono::{Datelike, NaiveDate};
 
 /// English month abbreviations, January first.
 const EN_MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// Russian month names in the genitive case, as a date is written ("26 ноября").
-const RU_MONTHS: [&str; 12] = [
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
 ];
 
 /// `Meeting report: Weekly sync — 26 Nov 2026`, or the Russian
@@ -31,7 +16,7 @@ pub fn subject(title: &str, date: NaiveDate, language: &str) -> String {
     // Subjects are one line: a title with line breaks would end the header.
     let title: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
     let month = date.month0() as usize;
-    if is_russian(language) {
+    if Locale::for_language(language) == Locale::Ru {
         let title = if title.is_empty() {
             "Встреча"
         } else {
@@ -40,7 +25,7 @@ pub fn subject(title: &str, date: NaiveDate, language: &str) -> String {
         format!(
             "Отчёт о встрече: {title} — {} {} {}",
             date.day(),
-            RU_MONTHS[month],
+            MONTHS_RU[month],
             date.year()
         )
     } else {
@@ -52,12 +37,6 @@ pub fn subject(title: &str, date: NaiveDate, language: &str) -> String {
             date.year()
         )
     }
-}
-
-/// Whether a language tag (`ru`, `ru-RU`, `RU`) names Russian.
-pub(crate) fn is_russian(language: &str) -> bool {
-    let primary = language.split(['-', '_']).next().unwrap_or("");
-    primary.eq_ignore_ascii_case("ru")
 }
 
 #[cfg(test)]

@@ -31,4 +31,5 @@ pub use pdf::{PdfEngine, PdfError, PdfPrinter};
 pub use renderer::{BuiltinTemplate, RenderError, RenderOptions, Renderer};
 pub use sample::sample_report;
 pub use tenant_template::{save_tenant_template, SaveTemplateError};
+pub(crate) use time_format::MONTHS_RU;
 pub use time_format::{clock, srt_timestamp};

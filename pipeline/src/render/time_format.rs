@@ -70,7 +70,7 @@ const MONTHS_EN: [&str; 12] = [
 ];
 
 /// Russian months in the genitive case, as a date is written ("5 марта").
-const MONTHS_RU: [&str; 12] = [
+pub(crate) const MONTHS_RU: [&str; 12] = [
     "января",
     "февраля",
     "марта",
