@@ -17,6 +17,7 @@ use mymeet_core::db::Db;
 use mymeet_core::domain::{BotState, Platform};
 use mymeet_pipeline::delivery::OutboxMailer;
 use mymeet_pipeline::models::{self, ModelStore};
+use mymeet_pipeline::render::clock;
 use mymeet_pipeline::stages::{Pipeline, Stage};
 use mymeet_testbed::{ParticipantSpec, RunningTestbed, Testbed, TestbedConfig};
 use std::path::{Path, PathBuf};
@@ -293,7 +294,10 @@ async fn follow_meeting(
         match state {
             Some(BotState::Recording) => {
                 let since = *recording_since.get_or_insert_with(Instant::now);
-                bar.set_message(format!("recording  {}", clock(since.elapsed())));
+                bar.set_message(format!(
+                    "recording  {}",
+                    clock(since.elapsed().as_secs_f64())
+                ));
             }
             Some(s) if s.is_terminal() => return Ok(Instant::now()),
             Some(s) => bar.set_message(format!("joining ({s})")),
@@ -396,9 +400,7 @@ async fn print_files(
     for s in &segments {
         println!(
             "  [{}] {}: {}",
-            clock(Duration::from_millis(
-                u64::try_from(s.start_ms).unwrap_or(0)
-            )),
+            clock(s.start_ms as f64 / 1000.0),
             s.speaker.as_deref().unwrap_or("?"),
             s.text
         );
@@ -493,12 +495,6 @@ fn text_bar(done: f64, total: f64) -> String {
         done,
         total
     )
-}
-
-/// `mm:ss`.
-fn clock(d: Duration) -> String {
-    let s = d.as_secs();
-    format!("{:02}:{:02}", s / 60, s % 60)
 }
 
 fn unix_ms() -> u64 {

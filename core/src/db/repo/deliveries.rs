@@ -79,16 +79,7 @@ pub async fn mark_failed(
     id: Uuid,
     error: &str,
 ) -> Result<deliveries::Model> {
-    use deliveries::Column as C;
-    deliveries::Entity::update_many()
-        .col_expr(C::Status, Expr::value(DeliveryStatus::Failed))
-        .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
-        .col_expr(C::LastError, Expr::value(error.to_owned()))
-        .filter(C::Id.eq(id))
-        .filter(C::Status.ne(DeliveryStatus::Sent))
-        .exec(db)
-        .await?;
-    get(db, id).await
+    record_unsent(db, id, DeliveryStatus::Failed, error).await
 }
 
 /// Records a permanent refusal and the server's answer: the delivery becomes
@@ -98,9 +89,20 @@ pub async fn mark_rejected(
     id: Uuid,
     error: &str,
 ) -> Result<deliveries::Model> {
+    record_unsent(db, id, DeliveryStatus::Rejected, error).await
+}
+
+/// Counts an attempt that did not send, with its status and error; never
+/// touches a delivery already `sent`.
+async fn record_unsent(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    status: DeliveryStatus,
+    error: &str,
+) -> Result<deliveries::Model> {
     use deliveries::Column as C;
     deliveries::Entity::update_many()
-        .col_expr(C::Status, Expr::value(DeliveryStatus::Rejected))
+        .col_expr(C::Status, Expr::value(status))
         .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
         .col_expr(C::LastError, Expr::value(error.to_owned()))
         .filter(C::Id.eq(id))
