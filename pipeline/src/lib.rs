@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod audio;
 pub mod delivery;
+pub mod live;
 pub mod models;
 pub mod render;
 pub mod speakers;

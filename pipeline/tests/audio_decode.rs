@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use mymeet_pipeline::audio::{decode_file, decode_file_with_progress, AudioError, SAMPLE_RATE};
+use mymeet_pipeline::audio::{
+    decode_file, decode_file_from, decode_file_with_progress, AudioError, SAMPLE_RATE,
+};
 
 fn speech_dir() -> PathBuf {
     std::env::var_os("MYMEET_TEST_SPEECH_DIR").map_or_else(
@@ -250,6 +252,43 @@ fn a_file_cut_inside_its_header_is_a_clear_error() {
         text.contains("cut.ogg") && text.starts_with("cannot decode"),
         "{text}"
     );
+}
+
+#[test]
+fn a_tail_decodes_in_place_from_a_whole_or_a_growing_recording() {
+    // The transcription stage decodes only what follows its draft: the
+    // tail must line up with the same stretch of a whole decode, from a
+    // finished file as well as from a bot's live upload (no end-of-stream).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ogg = dir.path().join("lecture.ogg");
+    let lecture = speech_dir().join("conversation/lecture_60s.flac");
+    ffmpeg_convert(&lecture, &ogg, &["-c:a", "libopus", "-b:a", "32k"]);
+    let whole = decode_file(&ogg).expect("decode the whole lecture");
+    let from = 30 * SAMPLE_RATE as usize;
+    let bytes = std::fs::read(&ogg).expect("read");
+    let growing = dir.path().join("growing.ogg");
+    std::fs::write(&growing, &bytes[..bytes.len() * 3 / 4]).expect("write");
+    for (name, path) in [("whole", &ogg), ("growing", &growing)] {
+        let tail = decode_file_from(path, 30.0).expect("decode the tail");
+        if name == "whole" {
+            let missing = (whole.len() - from) as isize - tail.len() as isize;
+            assert!(
+                missing.abs() <= 320,
+                "{name}: tail is {missing} samples short of the whole decode's"
+            );
+        }
+        let (corr, lag) = best_correlation(&whole[from..], &tail, 800);
+        assert!(
+            lag.abs() <= 160,
+            "{name}: tail is {lag} samples off the whole decode"
+        );
+        assert!(
+            corr > 0.98,
+            "{name}: tail correlates {corr:.3} with the whole decode"
+        );
+    }
+    let beyond = decode_file_from(&ogg, 120.0).expect("a start past the end");
+    assert!(beyond.is_empty(), "{} samples past the end", beyond.len());
 }
 
 #[test]

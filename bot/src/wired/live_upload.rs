@@ -6,11 +6,17 @@
 //! snapshot holds whole Ogg pages; the upload itself runs in the background
 //! and never holds the recording loop up. A snapshot is skipped while the
 //! previous upload still runs.
+//!
+//! At most every `progress_every`, an upload that went through is announced
+//! with `recording.progress`, so the transcription stage can transcribe the
+//! call while it goes on.
 
-use super::handover::track_name;
+use super::handover::{track_name, BotIds};
 use super::WiredContext;
 use bytes::Bytes;
 use mymeet_core::blob::{layout, BlobKey};
+use mymeet_core::bus::messages::RecordingProgressV1;
+use mymeet_core::bus::Envelope;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
@@ -19,21 +25,33 @@ use uuid::Uuid;
 /// Periodic uploads of one bot's flushed files.
 pub(super) struct LiveUpload {
     ctx: WiredContext,
-    bot_id: Uuid,
+    ids: BotIds,
     every: Duration,
     last: Option<Instant>,
     running: Option<JoinHandle<()>>,
+    progress_every: Duration,
+    /// When recording started (the first flush) and progress was last announced.
+    started: Option<Instant>,
+    last_progress: Option<Instant>,
 }
 
 impl LiveUpload {
-    /// Uploads for `bot_id` at most every `every`.
-    pub(super) fn new(ctx: WiredContext, bot_id: Uuid, every: Duration) -> Self {
+    /// Uploads for `ids` at most every `every`, announced at most every `progress_every`.
+    pub(super) fn new(
+        ctx: WiredContext,
+        ids: BotIds,
+        every: Duration,
+        progress_every: Duration,
+    ) -> Self {
         LiveUpload {
             ctx,
-            bot_id,
+            ids,
             every,
             last: None,
             running: None,
+            progress_every,
+            started: None,
+            last_progress: None,
         }
     }
 
@@ -45,20 +63,47 @@ impl LiveUpload {
         if self.running.as_ref().is_some_and(|h| !h.is_finished()) {
             return;
         }
-        self.last = Some(Instant::now());
-        let files = match snapshot(self.bot_id, out_dir) {
+        let now = Instant::now();
+        self.last = Some(now);
+        let started = *self.started.get_or_insert(now);
+        let bot = self.ids.bot_id;
+        let files = match snapshot(bot, out_dir) {
             Ok(files) => files,
             Err(e) => {
-                tracing::warn!(bot = %self.bot_id, error = %e, "reading flushed files");
+                tracing::warn!(%bot, error = %e, "reading flushed files");
                 return;
             }
         };
-        let blobs = self.ctx.blobs.clone();
-        let bot = self.bot_id;
+        let announce = self
+            .last_progress
+            .map_or(now.duration_since(started), |t| now.duration_since(t))
+            >= self.progress_every;
+        let progress = announce.then(|| {
+            self.last_progress = Some(now);
+            RecordingProgressV1 {
+                bot_id: bot,
+                meeting_id: self.ids.meeting_id,
+                tracks: files
+                    .iter()
+                    .map(|(key, _)| key.to_string())
+                    .filter(|key| key.contains("/tracks/"))
+                    .collect(),
+                recorded_s: now.duration_since(started).as_secs_f64(),
+            }
+        });
+        let ctx = self.ctx.clone();
         self.running = Some(tokio::spawn(async move {
+            let mut uploaded = true;
             for (key, bytes) in files {
-                if let Err(e) = blobs.put(&key, bytes).await {
+                if let Err(e) = ctx.blobs.put(&key, bytes).await {
                     tracing::warn!(%bot, %key, error = %e, "uploading flushed audio");
+                    uploaded = false;
+                }
+            }
+            // Announced only once every track is up, so the stage reads whole files.
+            if let Some(progress) = progress.filter(|p| uploaded && !p.tracks.is_empty()) {
+                if let Err(e) = ctx.bus.publish(&Envelope::new(&progress)).await {
+                    tracing::warn!(%bot, error = %e, "announcing recording progress");
                 }
             }
         }));

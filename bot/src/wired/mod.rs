@@ -52,14 +52,18 @@ pub struct WiredOptions {
     pub bot: BotConfig,
     /// Least time between two uploads of the flushed audio while recording.
     pub upload_every: Duration,
+    /// Least time between two `recording.progress` announcements, which let
+    /// the transcription stage work during the call.
+    pub progress_every: Duration,
 }
 
 impl WiredOptions {
-    /// `bot` with an upload every 10 s.
+    /// `bot` with an upload every 10 s and progress announced every 30 s.
     pub fn new(bot: BotConfig) -> Self {
         WiredOptions {
             bot,
             upload_every: Duration::from_secs(10),
+            progress_every: Duration::from_secs(30),
         }
     }
 }
@@ -120,6 +124,7 @@ pub async fn run_bot(
         config.out_dir.clone(),
         states,
         options.upload_every,
+        options.progress_every,
     ));
 
     let (stop_tx, stop_rx) = watch::channel(false);

@@ -45,8 +45,9 @@ impl WiredObserver {
         out_dir: PathBuf,
         states: BotStates,
         upload_every: Duration,
+        progress_every: Duration,
     ) -> Self {
-        let live = LiveUpload::new(ctx.clone(), ids.bot_id, upload_every);
+        let live = LiveUpload::new(ctx.clone(), ids, upload_every, progress_every);
         WiredObserver {
             ctx,
             ids,

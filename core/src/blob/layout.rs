@@ -24,6 +24,12 @@ pub fn bot_report(bot_id: Uuid) -> BlobKey {
     key(format!("{}bot.json", recording_prefix(bot_id)))
 }
 
+/// The transcript of a recording still in progress, kept by the
+/// transcription stage: `recordings/<bot>/transcript-draft.json`.
+pub fn transcript_draft(bot_id: Uuid) -> BlobKey {
+    key(format!("{}transcript-draft.json", recording_prefix(bot_id)))
+}
+
 /// A rendered report: `reports/<transcript>/<name>.<extension>`.
 pub fn report_file(
     transcript_id: Uuid,
@@ -49,6 +55,7 @@ mod tests {
         for k in [
             recording_mixed(bot),
             bot_report(bot),
+            transcript_draft(bot),
             recording_track(bot, "track-1.ogg").unwrap(),
         ] {
             assert!(k.as_str().starts_with(&prefix), "{k}");

@@ -1,6 +1,6 @@
 //! Every message schema on the bus, defined once.
 //!
-//! Topics: `bot.events`, `bot.commands`, `recording.completed`,
+//! Topics: `bot.events`, `bot.commands`, `recording.progress`, `recording.completed`,
 //! `transcript.ready`, `report.ready`, `calendar.changed`. Add a new versioned type rather than
 //! changing a published one.
 
@@ -51,6 +51,27 @@ pub enum BotCommand {
 
 impl Event for BotCommandV1 {
     const TOPIC: &'static str = "bot.commands";
+    const VERSION: u16 = 1;
+}
+
+/// A bot is still recording and has uploaded its tracks so far: the
+/// transcription stage may transcribe the settled part ahead of the end, so
+/// that only the tail is left when `recording.completed` arrives. A hint:
+/// losing or repeating one costs time, never text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordingProgressV1 {
+    /// The recording bot.
+    pub bot_id: Uuid,
+    /// The meeting recorded.
+    pub meeting_id: Uuid,
+    /// The uploaded tracks (blob keys), all on one timeline from the start of recording.
+    pub tracks: Vec<String>,
+    /// Seconds recorded when the tracks were read.
+    pub recorded_s: f64,
+}
+
+impl Event for RecordingProgressV1 {
+    const TOPIC: &'static str = "recording.progress";
     const VERSION: u16 = 1;
 }
 

@@ -40,10 +40,13 @@ impl QueueSpec {
     /// The pipeline's stage queues, declared when a server or worker starts
     /// so that messages published before their consumer runs are kept.
     pub fn pipeline_stages() -> Vec<QueueSpec> {
-        use super::messages::{BotEventV1, RecordingCompletedV1, ReportReadyV1, TranscriptReadyV1};
+        use super::messages::{
+            BotEventV1, RecordingCompletedV1, RecordingProgressV1, ReportReadyV1, TranscriptReadyV1,
+        };
         use super::Event;
         [
             BotEventV1::TOPIC,
+            RecordingProgressV1::TOPIC,
             RecordingCompletedV1::TOPIC,
             TranscriptReadyV1::TOPIC,
             ReportReadyV1::TOPIC,

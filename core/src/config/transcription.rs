@@ -20,6 +20,9 @@ pub struct TranscriptionConfig {
     pub prompt: Option<String>,
     /// Recordings transcribed at once by one worker.
     pub concurrency: usize,
+    /// Transcribe while the call goes on (`recording.progress`), so that
+    /// only the last stretch is left when it ends; needs `vad`.
+    pub live: bool,
 }
 
 impl Default for TranscriptionConfig {
@@ -32,6 +35,7 @@ impl Default for TranscriptionConfig {
             threads: None,
             prompt: None,
             concurrency: 1,
+            live: true,
         }
     }
 }

@@ -30,6 +30,27 @@ pub fn decode_file(path: &Path) -> Result<Vec<f32>, AudioError> {
 /// [`decode_file`], calling `on_progress` after every decoded packet.
 pub fn decode_file_with_progress(
     path: &Path,
+    on_progress: impl FnMut(DecodeProgress),
+) -> Result<Vec<f32>, AudioError> {
+    decode(path, 0.0, on_progress)
+}
+
+/// The audio of `path` from `from_s` seconds on, as [`decode_file`] would
+/// give it after its first `from_s` seconds: the container is seeked near
+/// `from_s` (a recording's tail is decoded without its hours before), and
+/// the samples are placed by the stream's timestamps. Empty when the file
+/// ends before `from_s`.
+pub fn decode_file_from(path: &Path, from_s: f64) -> Result<Vec<f32>, AudioError> {
+    decode(path, from_s.max(0.0), |_| {})
+}
+
+/// Seconds decoded before the wanted start when seeking, so the decoder
+/// has settled (Opus needs 80 ms) before the first kept sample.
+const SEEK_PREROLL_S: f64 = 0.5;
+
+fn decode(
+    path: &Path,
+    from_s: f64,
     mut on_progress: impl FnMut(DecodeProgress),
 ) -> Result<Vec<f32>, AudioError> {
     check_readable(path)?;
@@ -62,6 +83,22 @@ pub fn decode_file_with_progress(
         codec::context::Context::from_parameters(stream.parameters()).map_err(|_| unsupported())?;
     let mut decoder = context.decoder().audio().map_err(|_| unsupported())?;
 
+    // Stream timestamps count from the stream's start time (Opus in Ogg
+    // starts before zero by its pre-skip).
+    let start_pts = match stream.start_time() {
+        ffmpeg_next::ffi::AV_NOPTS_VALUE => 0,
+        t => t,
+    };
+    if from_s > SEEK_PREROLL_S {
+        let target = ((from_s - SEEK_PREROLL_S) * f64::from(ffmpeg_next::ffi::AV_TIME_BASE)) as i64;
+        // A failed seek leaves the demuxer at the start: the samples before
+        // `from_s` are then decoded and dropped, which is slower, not wrong.
+        if let Err(e) = input.seek(target, ..target + 1) {
+            tracing::debug!(path = %path.display(), error = %describe(&e), "seek failed; decoding from the start");
+        }
+    }
+    // Where the first decoded packet sits, in seconds from the stream's start.
+    let mut first_packet_s: Option<f64> = None;
     let total_s = duration_s(input.duration());
     // Reserve for the whole recording up front: a 1-hour meeting would
     // otherwise be copied a dozen times while the vector grows.
@@ -92,6 +129,12 @@ pub fn decode_file_with_progress(
         }
         if packet.stream() != stream_index {
             continue;
+        }
+        if first_packet_s.is_none() {
+            first_packet_s = packet
+                .pts()
+                .or(packet.dts())
+                .map(|pts| (pts - start_pts) as f64 * f64::from(time_base));
         }
         if let Err(e) = decoder.send_packet(&packet) {
             stats.record_error(&e);
@@ -149,6 +192,10 @@ pub fn decode_file_with_progress(
         decoded_s: pcm.len() as f64 / f64::from(SAMPLE_RATE),
         total_s,
     });
+    if from_s > 0.0 {
+        let skip = super::seconds_to_samples(from_s - first_packet_s.unwrap_or(0.0).max(0.0));
+        pcm.drain(..skip.min(pcm.len()));
+    }
     Ok(pcm)
 }
 

@@ -5,13 +5,16 @@
 
 mod delivery;
 mod failure;
+mod live_transcription;
 mod pipeline;
+mod recording_audio;
 mod report;
 mod speaker_timeline;
 mod transcription;
 
 pub use delivery::DeliveryStage;
 pub use failure::StageFailure;
+pub use live_transcription::LiveTranscriptionStage;
 pub use pipeline::{Pipeline, PipelineError, Stage};
 pub use report::ReportStage;
 pub use transcription::{TranscriptionProgress, TranscriptionStage};

@@ -6,12 +6,14 @@
 use super::{DeliveryStage, ReportStage, TranscriptionProgress, TranscriptionStage};
 use crate::analysis::{engine_from_config, AnalysisError};
 use crate::delivery::{mailer_from_config, SmtpSetupError};
+use crate::live::LivePolicy;
 use crate::models::ModelStore;
 use crate::render::{PdfEngine, PdfError, PdfPrinter, RenderError, Renderer};
 use crate::transcribe::{TranscribeError, Transcriber};
 use crate::whisper::TranscribeOptions;
 use mymeet_core::blob::SharedBlobStore;
-use mymeet_core::bus::{consume, BusError, Handler, QueueSpec, SharedBus};
+use mymeet_core::bus::messages::RecordingProgressV1;
+use mymeet_core::bus::{consume, BusError, Event, Handler, QueueSpec, SharedBus};
 use mymeet_core::config::Config;
 use mymeet_core::db::Db;
 use std::fmt;
@@ -41,6 +43,11 @@ impl Stage {
             Stage::Report => "transcript.ready",
             Stage::Delivery => "report.ready",
         })
+    }
+
+    /// The queue of the transcription stage's live half, `recording.progress`.
+    pub fn live_queue() -> QueueSpec {
+        QueueSpec::stage(RecordingProgressV1::TOPIC)
     }
 
     fn name(self) -> &'static str {
@@ -96,7 +103,8 @@ pub enum PipelineError {
 pub struct Pipeline {
     bus: SharedBus,
     queue_prefix: String,
-    stages: Vec<(Stage, Arc<dyn Handler>, usize)>,
+    /// Each consumer: its stage, queue, handler and concurrency.
+    consumers: Vec<(Stage, QueueSpec, Arc<dyn Handler>, usize)>,
     printer: Option<Arc<ReportStage>>,
 }
 
@@ -111,7 +119,7 @@ impl Pipeline {
         progress: Option<TranscriptionProgress>,
     ) -> Result<Self, PipelineError> {
         let models = ModelStore::from_config(&config.data_dir, config.models_dir.as_deref());
-        let mut built: Vec<(Stage, Arc<dyn Handler>, usize)> = Vec::new();
+        let mut built: Vec<(Stage, QueueSpec, Arc<dyn Handler>, usize)> = Vec::new();
         let mut printer = None;
         for &stage in stages {
             match stage {
@@ -139,7 +147,18 @@ impl Pipeline {
                     if let Some(p) = &progress {
                         handler = handler.with_progress(p.clone());
                     }
-                    built.push((stage, Arc::new(handler), t.concurrency.max(1)));
+                    if t.live && t.vad {
+                        // One at a time: progress messages are hints, and the
+                        // model serves one job at a time anyway.
+                        let live = handler.live(LivePolicy::default());
+                        built.push((stage, Stage::live_queue(), Arc::new(live), 1));
+                    }
+                    built.push((
+                        stage,
+                        stage.queue(),
+                        Arc::new(handler),
+                        t.concurrency.max(1),
+                    ));
                 }
                 Stage::Report => {
                     let engine = engine_from_config(&config.analysis, &models)?;
@@ -154,7 +173,7 @@ impl Pipeline {
                         config.reports.include_transcript,
                     ));
                     printer = Some(handler.clone());
-                    built.push((stage, handler, 1));
+                    built.push((stage, stage.queue(), handler, 1));
                 }
                 Stage::Delivery => {
                     let handler = DeliveryStage::new(
@@ -164,14 +183,14 @@ impl Pipeline {
                         config.email.clone(),
                         Renderer::new()?,
                     );
-                    built.push((stage, Arc::new(handler), 4));
+                    built.push((stage, stage.queue(), Arc::new(handler), 4));
                 }
             }
         }
         Ok(Self {
             bus,
             queue_prefix: config.bus.queue_prefix.clone(),
-            stages: built,
+            consumers: built,
             printer,
         })
     }
@@ -180,12 +199,12 @@ impl Pipeline {
     /// the running messages finish and closes the PDF browser.
     pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<(), BusError> {
         let mut running = tokio::task::JoinSet::new();
-        for (stage, handler, concurrency) in self.stages {
+        for (stage, queue, handler, concurrency) in self.consumers {
             let bus = self.bus.clone();
-            let queue = stage.queue().prefixed(&self.queue_prefix);
+            let queue = queue.prefixed(&self.queue_prefix);
             let mut stop = shutdown.clone();
             running.spawn(async move {
-                tracing::info!(%stage, concurrency, "stage consuming");
+                tracing::info!(%stage, queue = %queue.name, concurrency, "stage consuming");
                 let stopped = async move {
                     let _ = stop.wait_for(|s| *s).await;
                 };

@@ -6,8 +6,11 @@
 //! and only publishes `transcript.ready` again (the next stage is idempotent
 //! too), so a crash between storing and publishing loses nothing.
 
+use super::live_transcription::{load_draft, LiveTranscriptionStage};
+use super::recording_audio::mixed_tracks_from;
 use super::speaker_timeline;
 use super::StageFailure;
+use crate::live::{LivePolicy, TranscriptDraft};
 use crate::speakers::assign_by_timeline;
 use crate::transcribe::{TranscribeError, Transcriber};
 use crate::transcript::{Segment, Transcript};
@@ -15,7 +18,7 @@ use async_trait::async_trait;
 use mymeet_core::blob::{layout, BlobError, BlobKey, SharedBlobStore};
 use mymeet_core::bus::messages::{RecordingCompletedV1, TranscriptReadyV1};
 use mymeet_core::bus::{Envelope, Handler, HandlerError, SharedBus};
-use mymeet_core::db::entities::recordings;
+use mymeet_core::db::entities::recordings::{self, Track};
 use mymeet_core::db::repo::{self, transcripts::NewSegment, transcripts::NewTranscript};
 use mymeet_core::db::Db;
 use std::path::Path;
@@ -105,10 +108,15 @@ impl TranscriptionStage {
             }
             Ok(merge_tracks(parts))
         } else {
-            let path = self
-                .download(&recording.mixed_blob_key, &dir.path().join("recording.ogg"))
-                .await?;
-            let mut transcript = self.run_whisper(recording.id, &path).await?;
+            let mut transcript = match self.transcribe_after_draft(recording, &tracks).await? {
+                Some(transcript) => transcript,
+                None => {
+                    let path = self
+                        .download(&recording.mixed_blob_key, &dir.path().join("recording.ogg"))
+                        .await?;
+                    self.run_whisper(recording.id, &path).await?
+                }
+            };
             let timeline = self.speaker_timeline(recording.bot_id).await?;
             assign_by_timeline(&mut transcript.segments, &timeline);
             Ok(transcript)
@@ -148,25 +156,103 @@ impl TranscriptionStage {
         recording_id: Uuid,
         path: &Path,
     ) -> Result<Transcript, HandlerError> {
-        let transcriber = self.transcriber.clone();
-        let progress = self.progress.clone();
         let path = path.to_path_buf();
-        tokio::task::spawn_blocking(move || {
-            let mut transcriber = transcriber
-                .lock()
-                .map_err(|_| HandlerError::Retry("a previous transcription panicked".into()))?;
+        self.run_reported(recording_id, move |t, report| {
+            t.transcribe_file(&path, report)
+        })
+        .await
+    }
+
+    /// Runs `job` on the model with this stage's progress reporting.
+    async fn run_reported(
+        &self,
+        recording_id: Uuid,
+        job: impl FnOnce(
+                &mut Transcriber,
+                &mut dyn FnMut(f64, f64),
+            ) -> Result<Transcript, TranscribeError>
+            + Send
+            + 'static,
+    ) -> Result<Transcript, HandlerError> {
+        let progress = self.progress.clone();
+        on_transcriber(&self.transcriber, move |transcriber| {
             let mut report = |done: f64, total: f64| {
                 if let Some(p) = &progress {
                     p(recording_id, done, total);
                 }
             };
-            transcriber
-                .transcribe_file(&path, &mut report)
-                .map_err(|e| classify(recording_id, e))
+            job(transcriber, &mut report)
         })
-        .await
-        .map_err(|e| HandlerError::Retry(format!("transcription task failed: {e}")))?
+        .await?
+        .map_err(|e| classify(recording_id, e))
     }
+
+    /// The stage's live half over the same model: `recording.progress` →
+    /// the recording's draft (see [`crate::live`]).
+    pub fn live(&self, policy: LivePolicy) -> LiveTranscriptionStage {
+        LiveTranscriptionStage::new(
+            self.blobs.clone(),
+            self.transcriber.clone(),
+            self.model_name.clone(),
+            policy,
+        )
+    }
+
+    /// The draft the live half left for `bot_id`, when this model wrote it.
+    async fn usable_draft(&self, bot_id: Uuid) -> Option<TranscriptDraft> {
+        let draft = load_draft(&self.blobs, bot_id).await?;
+        (draft.model == self.model_name).then_some(draft)
+    }
+
+    /// The mixed-track path continued from a draft: only what follows it is
+    /// transcribed now. `None` when there is no usable draft.
+    async fn transcribe_after_draft(
+        &self,
+        recording: &recordings::Model,
+        tracks: &[Track],
+    ) -> Result<Option<Transcript>, HandlerError> {
+        let duration_s = recording.duration_ms as f64 / 1000.0;
+        let Some(draft) = self.usable_draft(recording.bot_id).await else {
+            return Ok(None);
+        };
+        if tracks.is_empty() || draft.through_s > duration_s + 1.0 {
+            return Ok(None);
+        }
+        let keys = tracks
+            .iter()
+            .map(|t| BlobKey::new(&t.blob_key))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| HandlerError::Reject(format!("recording names a bad blob key: {e}")))?;
+        let tail = mixed_tracks_from(&self.blobs, &keys, draft.through_s).await?;
+        tracing::info!(recording = %recording.id, draft_s = draft.through_s,
+            tail_s = tail.len() as f64 / f64::from(crate::audio::SAMPLE_RATE),
+            segments = draft.segments.len(), "continuing the live draft");
+        let context = draft.continuation();
+        let rest = self
+            .run_reported(recording.id, move |t, report| {
+                let regions = t.speech_regions(&tail)?;
+                t.transcribe_speech(&tail, regions.as_deref(), &context, report)
+            })
+            .await?;
+        Ok(Some(draft.finish(rest)))
+    }
+}
+
+/// Runs `job` with the loaded model on a blocking thread (decoding is
+/// CPU-bound and mutates the model's caches: one job at a time per model).
+pub(super) async fn on_transcriber<T: Send + 'static>(
+    transcriber: &Arc<Mutex<Transcriber>>,
+    job: impl FnOnce(&mut Transcriber) -> T + Send + 'static,
+) -> Result<T, HandlerError> {
+    let transcriber = transcriber.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut transcriber = transcriber
+            .lock()
+            .map_err(|_| HandlerError::Retry("a previous transcription panicked".into()))?;
+        Ok(job(&mut transcriber))
+    })
+    .await
+    .map_err(|e| HandlerError::Retry(format!("transcription task failed: {e}")))?
 }
 
 /// A broken audio file never decodes: dead-letter it with the reason.
