@@ -8,7 +8,9 @@ use mymeet_bot::wired::{
 };
 use mymeet_bot::{BotConfig, BotReport, HostAlias};
 use mymeet_core::blob::{layout, LocalBlobStore, SharedBlobStore};
-use mymeet_core::bus::messages::{BotCommand, BotCommandV1, BotEventV1, RecordingCompletedV1};
+use mymeet_core::bus::messages::{
+    BotCommand, BotCommandV1, BotEventV1, RecordingCompletedV1, RecordingProgressV1,
+};
 use mymeet_core::bus::rabbitmq::RabbitBus;
 use mymeet_core::bus::{Envelope, Event, QueueSpec, RetryPolicy, SharedBus, Subscription};
 use mymeet_core::config::BusConfig;
@@ -206,6 +208,7 @@ fn options(tb: &RunningTestbed, out: &Path) -> WiredOptions {
     config.waiting_room_timeout = Duration::from_secs(60);
     let mut options = WiredOptions::new(config);
     options.upload_every = Duration::from_secs(1);
+    options.progress_every = Duration::from_secs(1);
     options
 }
 
@@ -362,6 +365,7 @@ async fn meeting_ended_is_stored_announced_and_handed_over() {
     let mut h = Harness::embedded().await;
     let mut events = h.tap(BotEventV1::TOPIC).await;
     let mut completed = h.tap(RecordingCompletedV1::TOPIC).await;
+    let mut progress = h.tap(RecordingProgressV1::TOPIC).await;
     let tb = testbed().await;
     let ids = h.bot_for(&tb.join_url(Platform::Meet)).await;
     let out = tempfile::tempdir().unwrap();
@@ -396,6 +400,34 @@ async fn meeting_ended_is_stored_announced_and_handed_over() {
     let events = drain(&mut events, Duration::from_millis(500)).await;
     let completed = drain(&mut completed, Duration::from_millis(500)).await;
     check_handed_over(&h, ids, &run, EndReason::MeetingEnded, events, completed).await;
+    // While recording it announced its uploaded tracks for live transcription.
+    let progress: Vec<RecordingProgressV1> = drain(&mut progress, Duration::from_millis(500))
+        .await
+        .iter()
+        .map(|e| e.decode().unwrap())
+        .collect();
+    assert!(
+        !progress.is_empty(),
+        "no recording.progress while recording"
+    );
+    for p in &progress {
+        assert_eq!((p.bot_id, p.meeting_id), (ids.bot_id, ids.meeting_id));
+        assert!(!p.tracks.is_empty(), "{p:?}");
+        for key in &p.tracks {
+            assert!(key.starts_with(&prefix), "{key}");
+            let key = mymeet_core::blob::BlobKey::new(key.as_str()).unwrap();
+            assert!(
+                h.ctx.blobs.exists(&key).await.unwrap(),
+                "{key} announced, not uploaded"
+            );
+        }
+    }
+    assert!(
+        progress
+            .windows(2)
+            .all(|w| w[0].recorded_s < w[1].recorded_s),
+        "{progress:?}"
+    );
     // The bot's command queue went with it: a late command is kept nowhere.
     h.ctx
         .bus
