@@ -55,13 +55,14 @@ async fn stack() -> Stack {
 
 /// A tenant, a meeting and a bot with a recording whose audio is `audio`.
 async fn recording_of(s: &Stack, audio: &[u8], bot_json: Option<&str>) -> (Uuid, Uuid, Uuid) {
-    recording_with_tracks(s, audio, &[], 11_000, bot_json).await
+    recording_with_tracks(s, Some(audio), &[], 11_000, bot_json).await
 }
 
-/// [`recording_of`] with per-track files too (`name.ogg` under the bot's `tracks/`).
+/// [`recording_of`] with per-track files (`name.ogg` under the bot's
+/// `tracks/`), and the bot's mixed file only when `audio` is given.
 async fn recording_with_tracks(
     s: &Stack,
-    audio: &[u8],
+    audio: Option<&[u8]>,
     tracks: &[(&str, Vec<u8>)],
     duration_ms: i64,
     bot_json: Option<&str>,
@@ -87,7 +88,9 @@ async fn recording_with_tracks(
         .await
         .unwrap();
     let key = layout::recording_mixed(bot.id);
-    s.blobs.put(&key, audio.to_vec().into()).await.unwrap();
+    if let Some(audio) = audio {
+        s.blobs.put(&key, audio.to_vec().into()).await.unwrap();
+    }
     if let Some(json) = bot_json {
         s.blobs
             .put(&layout::bot_report(bot.id), json.as_bytes().to_vec().into())
@@ -336,7 +339,7 @@ async fn a_call_transcribed_while_it_runs_leaves_only_its_tail_and_loses_no_word
     let bot_json = r#"{"speakers":[{"name":"Alice","from_s":0.0,"to_s":53.3},{"name":"Bob","from_s":54.0,"to_s":65.0}]}"#;
     let (recording_id, bot_id, meeting_id) = recording_with_tracks(
         &s,
-        &mixed,
+        Some(&mixed),
         &[("alice", alice_40), ("bob", bob_40)],
         65_000,
         Some(bot_json),
@@ -393,14 +396,14 @@ async fn a_call_transcribed_while_it_runs_leaves_only_its_tail_and_loses_no_word
     s.blobs
         .put(
             &layout::recording_track(bot_id, "alice.ogg").unwrap(),
-            alice.into(),
+            alice.clone().into(),
         )
         .await
         .unwrap();
     s.blobs
         .put(
             &layout::recording_track(bot_id, "bob.ogg").unwrap(),
-            bob.into(),
+            bob.clone().into(),
         )
         .await
         .unwrap();
@@ -431,8 +434,16 @@ async fn a_call_transcribed_while_it_runs_leaves_only_its_tail_and_loses_no_word
         live_words.join(" ")
     );
 
-    // The same call transcribed whole after it ended, for comparison.
-    let (whole_id, whole_bot, whole_meeting) = recording_of(&s, &mixed, Some(bot_json)).await;
+    // The same call transcribed whole after it ended, for comparison: no
+    // draft (the live half never ran) and no mix from the bot, only tracks.
+    let (whole_id, whole_bot, whole_meeting) = recording_with_tracks(
+        &s,
+        None,
+        &[("alice", alice), ("bob", bob)],
+        65_000,
+        Some(bot_json),
+    )
+    .await;
     stage
         .handle(&Envelope::new(&RecordingCompletedV1 {
             recording_id: whole_id,

@@ -1,7 +1,10 @@
 //! `recording.completed` → transcript → `transcript.ready`.
 //!
 //! Per-speaker tracks are transcribed one by one and labelled with their
-//! speaker; a single mixed track gets speakers from the bot's timeline. The
+//! speaker; otherwise the tracks are mixed here (or, for a recording without
+//! tracks, its mixed file is read) and get speakers from the bot's timeline.
+//! What the live half already drafted during the call is not transcribed
+//! again: only the tail after the draft is. The
 //! transcript is stored once per recording: a redelivered message finds it
 //! and only publishes `transcript.ready` again (the next stage is idempotent
 //! too), so a crash between storing and publishing loses nothing.
@@ -108,14 +111,20 @@ impl TranscriptionStage {
             }
             Ok(merge_tracks(parts))
         } else {
-            let mut transcript = match self.transcribe_after_draft(recording, &tracks).await? {
-                Some(transcript) => transcript,
-                None => {
-                    let path = self
-                        .download(&recording.mixed_blob_key, &dir.path().join("recording.ogg"))
-                        .await?;
-                    self.run_whisper(recording.id, &path).await?
-                }
+            let mut transcript = if tracks.is_empty() {
+                let path = self
+                    .download(&recording.mixed_blob_key, &dir.path().join("recording.ogg"))
+                    .await?;
+                self.run_whisper(recording.id, &path).await?
+            } else {
+                self.transcribe_mixed_tracks(recording, &tracks)
+                    .await
+                    .map_err(|e| match e {
+                        HandlerError::Reject(m) => {
+                            HandlerError::Reject(format!("recording {}: {m}", recording.id))
+                        }
+                        retry => retry,
+                    })?
             };
             let timeline = self.speaker_timeline(recording.bot_id).await?;
             assign_by_timeline(&mut transcript.segments, &timeline);
@@ -204,29 +213,31 @@ impl TranscriptionStage {
         (draft.model == self.model_name).then_some(draft)
     }
 
-    /// The mixed-track path continued from a draft: only what follows it is
-    /// transcribed now. `None` when there is no usable draft.
-    async fn transcribe_after_draft(
+    /// The tracks mixed here (the bot's own mix is not needed), continued
+    /// from the live draft when there is one this model wrote: then only
+    /// the tail after it is decoded and transcribed now.
+    async fn transcribe_mixed_tracks(
         &self,
         recording: &recordings::Model,
         tracks: &[Track],
-    ) -> Result<Option<Transcript>, HandlerError> {
+    ) -> Result<Transcript, HandlerError> {
         let duration_s = recording.duration_ms as f64 / 1000.0;
-        let Some(draft) = self.usable_draft(recording.bot_id).await else {
-            return Ok(None);
-        };
-        if tracks.is_empty() || draft.through_s > duration_s + 1.0 {
-            return Ok(None);
-        }
+        let draft = self
+            .usable_draft(recording.bot_id)
+            .await
+            .filter(|d| d.through_s <= duration_s + 1.0)
+            .unwrap_or_else(|| TranscriptDraft::new(self.model_name.clone()));
         let keys = tracks
             .iter()
             .map(|t| BlobKey::new(&t.blob_key))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| HandlerError::Reject(format!("recording names a bad blob key: {e}")))?;
         let tail = mixed_tracks_from(&self.blobs, &keys, draft.through_s).await?;
-        tracing::info!(recording = %recording.id, draft_s = draft.through_s,
-            tail_s = tail.len() as f64 / f64::from(crate::audio::SAMPLE_RATE),
-            segments = draft.segments.len(), "continuing the live draft");
+        if draft.through_s > 0.0 {
+            tracing::info!(recording = %recording.id, draft_s = draft.through_s,
+                tail_s = tail.len() as f64 / f64::from(crate::audio::SAMPLE_RATE),
+                segments = draft.segments.len(), "continuing the live draft");
+        }
         let context = draft.continuation();
         let rest = self
             .run_reported(recording.id, move |t, report| {
@@ -234,7 +245,7 @@ impl TranscriptionStage {
                 t.transcribe_speech(&tail, regions.as_deref(), &context, report)
             })
             .await?;
-        Ok(Some(draft.finish(rest)))
+        Ok(draft.finish(rest))
     }
 }
 
