@@ -179,6 +179,11 @@ pub(crate) async fn mix_with_ffmpeg(inputs: &[PathBuf], out: &Path) -> Result<()
         "libopus",
         "-b:a",
         "48k",
+        // The mix is on the path from the meeting's end to the report: at
+        // complexity 5 libopus encodes ~2.5x faster than at its default 10,
+        // with no audible loss for speech at 48 kb/s.
+        "-compression_level",
+        "5",
     ])
     .arg(out);
     let output = cmd
