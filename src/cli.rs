@@ -3,6 +3,7 @@
 use crate::commands::bot::BotArgs;
 use crate::commands::demo::DemoArgs;
 use crate::commands::models::ModelsArgs;
+use crate::commands::templates::TemplatesArgs;
 use crate::commands::testbed::TestbedArgs;
 use crate::commands::transcribe::TranscribeArgs;
 use crate::commands::worker::WorkerArgs;
@@ -53,6 +54,8 @@ pub enum Command {
     Transcribe(TranscribeArgs),
     /// Run a local conference with Meet, Teams and Zoom style join pages and speaking participants.
     Testbed(TestbedArgs),
+    /// Check and store a tenant's own report templates (handlebars), refused with line and column.
+    Templates(TemplatesArgs),
 }
 
 /// Options of `mymeet serve`.

@@ -192,3 +192,69 @@ fn serve_on_postgres_and_rabbitmq_is_configuration_only() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
     psql(&format!("DROP DATABASE {db_name} WITH (FORCE)"));
 }
+
+#[test]
+fn a_tenants_template_is_refused_with_its_position_then_saved_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mymeet(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success());
+    // Tenants come from the API later; here one is made in the database.
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("mymeet.db").display()
+    );
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = mymeet_core::db::connect_url(&url, None).await.unwrap();
+        mymeet_core::db::repo::tenants::create(&db, "Acme", "acme")
+            .await
+            .unwrap();
+        db.close().await.unwrap();
+    });
+    let broken = dir.path().join("broken.hbs");
+    std::fs::write(
+        &broken,
+        "<h1>{{meeting.title}}</h1>\n<p>{{summary</p>\n",
+    )
+    .unwrap();
+    let good = dir.path().join("good.hbs");
+    std::fs::write(&good, "<h1>Acme: {{meeting.title}}</h1>\n").unwrap();
+
+    let out = mymeet(dir.path())
+        .args(["templates", "save", "--tenant", "acme"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.hbs:2:"), "line 2 named: {err}");
+    assert!(err.contains("template refused"), "{err}");
+    let out = mymeet(dir.path())
+        .args(["templates", "list", "--tenant", "acme"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("built-in"));
+
+    let out = mymeet(dir.path())
+        .args(["templates", "save", "--tenant", "acme"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = mymeet(dir.path())
+        .args(["templates", "list", "--tenant", "acme"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.starts_with("summary"), "{listed}");
+
+    let out = mymeet(dir.path())
+        .args(["templates", "list", "--tenant", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("tenants: acme"));
+}

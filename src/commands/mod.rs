@@ -9,6 +9,7 @@ pub(crate) mod models;
 mod scheduler;
 mod serve;
 mod signal;
+pub(crate) mod templates;
 pub(crate) mod testbed;
 pub(crate) mod transcribe;
 pub(crate) mod worker;
@@ -38,6 +39,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Models(args) => models::run(&config, args),
         Command::Transcribe(args) => transcribe::run(&config, args),
         Command::Testbed(args) => testbed::run(&config, args).await,
+        Command::Templates(args) => templates::run(&config, args).await,
         Command::Worker(args) => worker::run(&config, args).await,
     }
 }
