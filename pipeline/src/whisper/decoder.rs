@@ -5,17 +5,53 @@
 //! recomputes the whole prefix at every step; this one feeds one new token
 //! per sequence per step. It reads the same tensors (`model.decoder.*`).
 
+use super::kernels::Matrix;
 use candle_core::{DType, Device, Module, Result, Tensor};
 use candle_nn::{LayerNorm, Linear, VarBuilder};
 
-fn linear(vb: VarBuilder, d_in: usize, d_out: usize, bias: bool) -> Result<Linear> {
+/// The most rows a product goes through [`Matrix`] for; longer inputs (the
+/// prompt, fed at once) use candle's gemm, which is faster for many rows.
+const FEW_ROWS: usize = 8;
+
+/// A linear layer with a few-row path for decode steps.
+struct Dense {
+    linear: Linear,
+    matrix: Matrix,
+    bias: Option<Vec<f32>>,
+}
+
+impl Dense {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let dims = x.dims();
+        let k = self.matrix.k();
+        let rows = x.elem_count() / k;
+        if rows > FEW_ROWS {
+            return self.linear.forward(x);
+        }
+        let values = x.flatten_all()?.to_vec1::<f32>()?;
+        let y = self.matrix.mul_t(&values, rows, self.bias.as_deref());
+        let mut shape = dims.to_vec();
+        if let Some(last) = shape.last_mut() {
+            *last = self.matrix.n();
+        }
+        Tensor::from_vec(y, shape, x.device())
+    }
+}
+
+fn linear(vb: VarBuilder, d_in: usize, d_out: usize, bias: bool) -> Result<Dense> {
     let w = vb.get((d_out, d_in), "weight")?;
     let b = if bias {
         Some(vb.get(d_out, "bias")?)
     } else {
         None
     };
-    Ok(Linear::new(w, b))
+    let matrix = Matrix::new(w.flatten_all()?.to_vec1::<f32>()?, d_out, d_in);
+    let bias = b.as_ref().map(|b| b.to_vec1::<f32>()).transpose()?;
+    Ok(Dense {
+        linear: Linear::new(w, b),
+        matrix,
+        bias,
+    })
 }
 
 fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
@@ -28,10 +64,10 @@ fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
 
 /// Query, key, value and output projections of one attention.
 struct Attention {
-    q: Linear,
-    k: Linear,
-    v: Linear,
-    out: Linear,
+    q: Dense,
+    k: Dense,
+    v: Dense,
+    out: Dense,
 }
 
 impl Attention {
@@ -50,14 +86,16 @@ struct Block {
     self_ln: LayerNorm,
     cross_attn: Attention,
     cross_ln: LayerNorm,
-    fc1: Linear,
-    fc2: Linear,
+    fc1: Dense,
+    fc2: Dense,
     mlp_ln: LayerNorm,
 }
 
 /// The decoder's weights.
 pub struct CachedDecoder {
     embed: Tensor,
+    /// The embedding again, as the output projection's right-hand side.
+    vocab: Matrix,
     positions: Tensor,
     blocks: Vec<Block>,
     ln: LayerNorm,
@@ -115,8 +153,10 @@ impl CachedDecoder {
             })
             .collect::<Result<Vec<_>>>()?;
         let ln = layer_norm(vb.pp("layer_norm"), d)?;
+        let vocab = Matrix::new(embed.flatten_all()?.to_vec1::<f32>()?, cfg.vocab_size, d);
         Ok(Self {
             embed,
+            vocab,
             positions,
             blocks,
             ln,
@@ -215,7 +255,11 @@ impl CachedDecoder {
         }
         state.len += t;
         let last = self.ln.forward(&x.narrow(1, t - 1, 1)?.squeeze(1)?)?;
-        last.matmul(&self.embed.t()?)
+        // Logits against the tied embedding: one pass over its 51,864 rows for all beams.
+        let logits = self
+            .vocab
+            .mul_t(&last.flatten_all()?.to_vec1::<f32>()?, b, None);
+        Tensor::from_vec(logits, (b, self.vocab.n()), tokens.device())
     }
 }
 

@@ -5,6 +5,7 @@ mod config;
 mod ct2;
 mod decoder;
 mod error;
+mod kernels;
 mod language;
 mod longform;
 mod mel;

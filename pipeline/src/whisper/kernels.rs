@@ -1,0 +1,234 @@
+//! Few-row matrix products for the decoder's per-token steps.
+//!
+//! A decode step multiplies 1–5 rows (one per beam) by every weight matrix
+//! of the decoder and by the 51,864 × 384 token embedding. gemm's packed
+//! path copies the whole right-hand side for so few rows, so these steps are
+//! bound by memory traffic: this kernel streams each weight row once, from
+//! its original f16 values where they are exact (CTranslate2 folders store
+//! fp16), and multiplies it with every input row while it is in registers.
+
+use half::f16;
+use rayon::prelude::*;
+
+/// A weight matrix `[n, k]`, row-major, in the narrowest exact format.
+pub enum Weights {
+    /// Every value is an f16 (fp16 checkpoints): half the bytes to stream.
+    F16(Vec<f16>),
+    /// Values that f16 cannot hold exactly.
+    F32(Vec<f32>),
+}
+
+/// A row-major `[n, k]` matrix used as the right-hand side of `x · Wᵀ`.
+pub struct Matrix {
+    weights: Weights,
+    n: usize,
+    k: usize,
+}
+
+/// Output rows handed to one worker at a time.
+const ROWS_PER_TASK: usize = 256;
+
+impl Matrix {
+    /// Wraps `[n, k]` row-major values, keeping them as f16 when that is exact.
+    pub fn new(values: Vec<f32>, n: usize, k: usize) -> Self {
+        debug_assert_eq!(values.len(), n * k);
+        let exact = values.iter().all(|&v| f16::from_f32(v).to_f32() == v);
+        let weights = if exact {
+            Weights::F16(values.iter().map(|&v| f16::from_f32(v)).collect())
+        } else {
+            Weights::F32(values)
+        };
+        Self { weights, n, k }
+    }
+
+    /// Output size `n`.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Input size `k`.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// `x · Wᵀ (+ bias)` for `x` of `rows × k`; returns `rows × n`.
+    pub fn mul_t(&self, x: &[f32], rows: usize, bias: Option<&[f32]>) -> Vec<f32> {
+        let (n, k) = (self.n, self.k);
+        debug_assert_eq!(x.len(), rows * k);
+        // Computed output-major (each task writes one contiguous block), transposed at the end.
+        let mut by_out = vec![0f32; n * rows];
+        by_out
+            .par_chunks_mut(ROWS_PER_TASK * rows)
+            .enumerate()
+            .for_each(|(task, out)| {
+                let first = task * ROWS_PER_TASK;
+                let count = out.len() / rows;
+                match &self.weights {
+                    Weights::F16(w) => block(x, rows, k, &w[first * k..(first + count) * k], out),
+                    Weights::F32(w) => block(x, rows, k, &w[first * k..(first + count) * k], out),
+                }
+            });
+        let mut y = vec![0f32; rows * n];
+        for (o, values) in by_out.chunks_exact(rows).enumerate() {
+            for (r, &v) in values.iter().enumerate() {
+                y[r * n + o] = v + bias.map_or(0.0, |b| b[o]);
+            }
+        }
+        y
+    }
+}
+
+/// An element type weights can be streamed in.
+trait Element: Copy + Send + Sync {
+    fn to_f32(self) -> f32;
+    /// Loads 8 values as f32.
+    ///
+    /// # Safety
+    /// `p` must point at 8 readable values and the CPU must have AVX2, FMA and F16C.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256;
+}
+
+impl Element for f32 {
+    fn to_f32(self) -> f32 {
+        self
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256 {
+        // SAFETY: the caller guarantees 8 readable f32 and AVX.
+        unsafe { std::arch::x86_64::_mm256_loadu_ps(p) }
+    }
+}
+
+impl Element for f16 {
+    fn to_f32(self) -> f32 {
+        f16::to_f32(self)
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256 {
+        use std::arch::x86_64::{__m128i, _mm256_cvtph_ps, _mm_loadu_si128};
+        // SAFETY: the caller guarantees 8 readable f16 (16 bytes) and F16C.
+        unsafe { _mm256_cvtph_ps(_mm_loadu_si128(p.cast::<__m128i>())) }
+    }
+}
+
+/// `out[o × rows + r] = x[r] · w[o]` for the weight rows in `w`.
+fn block<E: Element>(x: &[f32], rows: usize, k: usize, w: &[E], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2")
+        && is_x86_feature_detected!("fma")
+        && is_x86_feature_detected!("f16c")
+    {
+        let mut r = 0;
+        while r < rows {
+            let take = (rows - r).min(4);
+            let xs = &x[r * k..(r + take) * k];
+            // SAFETY: the features were just detected; the slices' lengths are checked inside.
+            unsafe {
+                match take {
+                    1 => block_avx::<E, 1>(xs, k, w, out, rows, r),
+                    2 => block_avx::<E, 2>(xs, k, w, out, rows, r),
+                    3 => block_avx::<E, 3>(xs, k, w, out, rows, r),
+                    _ => block_avx::<E, 4>(xs, k, w, out, rows, r),
+                }
+            }
+            r += take;
+        }
+        return;
+    }
+    for (o, wr) in w.chunks_exact(k).enumerate() {
+        for r in 0..rows {
+            let xr = &x[r * k..(r + 1) * k];
+            out[o * rows + r] = xr.iter().zip(wr).map(|(&a, &b)| a * b.to_f32()).sum();
+        }
+    }
+}
+
+/// [`block`] for `R` input rows starting at row `r0`, eight lanes at a time.
+///
+/// # Safety
+/// The CPU must have AVX2, FMA and F16C.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn block_avx<E: Element, const R: usize>(
+    xs: &[f32],
+    k: usize,
+    w: &[E],
+    out: &mut [f32],
+    rows: usize,
+    r0: usize,
+) {
+    use std::arch::x86_64::*;
+    assert!(xs.len() == R * k && w.len() % k == 0 && out.len() * k == w.len() * rows);
+    let lanes = k / 8 * 8;
+    for (o, wr) in w.chunks_exact(k).enumerate() {
+        let mut acc = [_mm256_setzero_ps(); R];
+        let mut i = 0;
+        while i < lanes {
+            // SAFETY: i + 8 ≤ k, the length of wr and of every input row.
+            let wv = unsafe { E::load8(wr.as_ptr().add(i)) };
+            for (r, a) in acc.iter_mut().enumerate() {
+                // SAFETY: as above, row r of xs has k values.
+                let xv = unsafe { _mm256_loadu_ps(xs.as_ptr().add(r * k + i)) };
+                *a = _mm256_fmadd_ps(wv, xv, *a);
+            }
+            i += 8;
+        }
+        for (r, a) in acc.iter().enumerate() {
+            // Horizontal sum of the 8 lanes.
+            let hi = _mm256_extractf128_ps(*a, 1);
+            let s = _mm_add_ps(_mm256_castps256_ps128(*a), hi);
+            let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+            let s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+            let mut sum = _mm_cvtss_f32(s);
+            for j in lanes..k {
+                sum += xs[r * k + j] * wr[j].to_f32();
+            }
+            out[o * rows + r0 + r] = sum;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(x: &[f32], rows: usize, w: &[f32], n: usize, k: usize, b: &[f32]) -> Vec<f32> {
+        let mut y = vec![0f32; rows * n];
+        for r in 0..rows {
+            for o in 0..n {
+                let s: f64 = (0..k)
+                    .map(|i| x[r * k + i] as f64 * w[o * k + i] as f64)
+                    .sum();
+                y[r * n + o] = s as f32 + b[o];
+            }
+        }
+        y
+    }
+
+    #[test]
+    fn matches_a_plain_product_for_every_row_count_and_both_formats() {
+        let (n, k) = (601, 390);
+        let w16: Vec<f32> = (0..n * k)
+            .map(|i| f16::from_f32(((i * 7919 % 1000) as f32 - 500.0) / 700.0).to_f32())
+            .collect();
+        let w32: Vec<f32> = w16.iter().map(|v| v + 1e-7).collect();
+        let bias: Vec<f32> = (0..n).map(|o| o as f32 / 100.0).collect();
+        for w in [&w16, &w32] {
+            let m = Matrix::new(w.clone(), n, k);
+            assert_eq!(matches!(m.weights, Weights::F16(_)), std::ptr::eq(w, &w16));
+            for rows in 1..=9 {
+                let x: Vec<f32> = (0..rows * k)
+                    .map(|i| ((i * 31 % 97) as f32 - 48.0) / 50.0)
+                    .collect();
+                let got = m.mul_t(&x, rows, Some(&bias));
+                let want = reference(&x, rows, w, n, k, &bias);
+                for (g, e) in got.iter().zip(&want) {
+                    assert!((g - e).abs() < 1e-3, "{rows} rows: {g} vs {e}");
+                }
+            }
+        }
+    }
+}
