@@ -288,3 +288,87 @@ async fn the_concurrency_limit_holds_bots_back() {
         kill(pid);
     }
 }
+
+#[tokio::test]
+async fn a_bot_killed_while_recording_after_its_meeting_hands_its_uploads_over() {
+    use mymeet_core::blob::{layout, BlobStore, LocalBlobStore};
+    use mymeet_core::bus::in_process::InProcessBus;
+    use mymeet_core::bus::messages::RecordingCompletedV1;
+    use mymeet_core::bus::{Event, QueueSpec, RetryPolicy, SharedBus};
+    use mymeet_scheduler::launcher::OrphanRecordings;
+
+    let (db, dir) = support::db().await;
+    let clock = Arc::new(ManualClock::new(t0() + Duration::minutes(9)));
+    let bot = planned_bot(&db, clock.clone()).await;
+    let log = dir.path().join("launches.log");
+    let blobs = Arc::new(LocalBlobStore::new(dir.path().join("blobs")));
+    let bus: SharedBus = Arc::new(InProcessBus::new(
+        db.clone(),
+        RetryPolicy::default(),
+        std::time::Duration::from_secs(5),
+    ));
+    let queue = QueueSpec::stage(RecordingCompletedV1::TOPIC);
+    bus.declare(&queue).await.unwrap();
+    let l = launcher(&db, clock.clone(), &log, "one", 4).with_orphan_recordings(OrphanRecordings {
+        blobs: blobs.clone(),
+        bus: bus.clone(),
+    });
+    assert_eq!(l.tick().await.unwrap().launched, vec![bot]);
+    let first = launches(&log, 1).await[0];
+    repo::bots::transition(&db, bot, BotState::Joining, None, None)
+        .await
+        .unwrap();
+    repo::bots::transition(&db, bot, BotState::Recording, None, None)
+        .await
+        .unwrap();
+    // What the bot uploaded while recording: 3 s of one remote voice, in Opus.
+    let track = dir.path().join("track-1.ogg");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("sine=frequency=440:duration=3")
+        .args(["-ac", "1", "-ar", "48000", "-c:a", "libopus"])
+        .arg(&track)
+        .status()
+        .expect("ffmpeg runs (scripts/setup installs it)");
+    assert!(status.success());
+    let key = layout::recording_track(bot, "track-1.ogg").unwrap();
+    blobs.put_file(&key, &track).await.unwrap();
+
+    // It dies after its meeting: not restarted, failed, and its audio adopted.
+    kill(first.0);
+    clock.set(t0() + Duration::minutes(45));
+    let mut report = l.tick().await.unwrap();
+    for _ in 0..50 {
+        if !report.failed.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        report = l.tick().await.unwrap();
+    }
+    assert_eq!(report.failed, vec![bot], "{report:?}");
+    assert!(report.restarted.is_empty());
+    assert_eq!(report.adopted.len(), 1, "{report:?}");
+    let recording = repo::recordings::for_bot(&db, bot)
+        .await
+        .unwrap()
+        .expect("a recording row");
+    assert_eq!(recording.id, report.adopted[0]);
+    assert!(
+        (2900..=3100).contains(&recording.duration_ms),
+        "{} ms",
+        recording.duration_ms
+    );
+    let tracks = recording.tracks().unwrap();
+    assert_eq!(tracks.len(), 1);
+    assert_eq!(tracks[0].blob_key, key.to_string());
+    let mut sub = bus.subscribe(&queue).await.unwrap();
+    let delivery = tokio::time::timeout(std::time::Duration::from_secs(5), sub.next())
+        .await
+        .expect("recording.completed published")
+        .unwrap();
+    let completed: RecordingCompletedV1 = delivery.envelope.decode().unwrap();
+    assert_eq!(
+        (completed.recording_id, completed.bot_id),
+        (recording.id, bot)
+    );
+}

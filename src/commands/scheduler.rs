@@ -6,7 +6,7 @@
 use anyhow::Context;
 use mymeet_core::config::Config;
 use mymeet_core::crypto::TokenCipher;
-use mymeet_scheduler::launcher::{backend_for, Launcher};
+use mymeet_scheduler::launcher::{backend_for, Launcher, OrphanRecordings};
 use mymeet_scheduler::planner::{Clock, Planner, SystemClock};
 use mymeet_scheduler::service::Scheduler;
 use mymeet_scheduler::sync::CalendarSync;
@@ -31,13 +31,18 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     // The lease names its holder: host and process, for whoever debugs a stuck lease.
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "scheduler".into());
     let instance = format!("{host}-{}", std::process::id());
+    let blobs = mymeet_core::blob::open(config).context("the blob store ([storage])")?;
     let launcher = Launcher::new(
         db.clone(),
         clock,
         backend,
         settings.launcher.clone(),
         &instance,
-    );
+    )
+    .with_orphan_recordings(OrphanRecordings {
+        blobs,
+        bus: bus.clone(),
+    });
     let interval = Duration::from_secs(settings.plan_interval_secs.max(1));
     tracing::info!(%instance, backend = ?settings.launcher.backend, "scheduler running");
     Scheduler::new(sync, planner, launcher, bus, interval)

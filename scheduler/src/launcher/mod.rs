@@ -1,7 +1,9 @@
 //! Launching bots: each due bot is claimed (`scheduled → launching`, the
 //! repository's version check makes the claim at-most-once) and started as a
 //! child process or a Kubernetes Job; bots whose process died while their
-//! meeting is still on are restarted (`→ launching`, reason `crashed`).
+//! meeting is still on are restarted (`→ launching`, reason `crashed`);
+//! those that die after it are failed, and what they uploaded while
+//! recording is handed to the pipeline ([`OrphanRecordings`]).
 //!
 //! Only the holder of the `launcher` lease (a compare-and-set row with an
 //! expiry in `scheduler_leases`) launches, so two scheduler instances, or one
@@ -11,6 +13,7 @@ mod backend;
 mod config;
 mod kubernetes;
 mod lease;
+mod orphan;
 mod process;
 mod select;
 
@@ -18,6 +21,7 @@ pub use backend::{Backend, LaunchError, RunStatus};
 pub use config::{BackendKind, KubernetesConfig, LauncherConfig, ProcessConfig, Resources};
 pub use kubernetes::{build_job, job_name, validate_job, KubeBackend};
 pub use lease::Lease;
+pub use orphan::{OrphanError, OrphanRecordings};
 pub use process::ProcessBackend;
 pub use select::backend_for;
 
@@ -52,6 +56,8 @@ pub struct TickReport {
     pub failed: Vec<Uuid>,
     /// Scheduled bots whose meeting ended before they could launch.
     pub missed: Vec<Uuid>,
+    /// Recordings made from the uploads of bots that died while recording.
+    pub adopted: Vec<Uuid>,
 }
 
 /// Starts due bots and restarts crashed ones, one tick at a time.
@@ -61,6 +67,7 @@ pub struct Launcher {
     backend: Arc<dyn Backend>,
     lease: Lease,
     config: LauncherConfig,
+    orphans: Option<OrphanRecordings>,
 }
 
 impl Launcher {
@@ -80,7 +87,15 @@ impl Launcher {
             backend,
             lease,
             config,
+            orphans: None,
         }
+    }
+
+    /// Hands the uploads of bots that die while recording (and are not
+    /// restarted) to the pipeline, instead of only failing them.
+    pub fn with_orphan_recordings(mut self, orphans: OrphanRecordings) -> Self {
+        self.orphans = Some(orphans);
+        self
     }
 
     /// One pass: take or renew the lease, restart crashed bots, start due ones.
@@ -180,6 +195,18 @@ impl Launcher {
                 Err(e) if e.is_conflict() => Ok(false),
                 Err(e) => Err(e.into()),
             };
+        }
+        if let Some(orphans) = &self.orphans {
+            // Before the bot is failed: an adoption that fails leaves it
+            // active, so the next tick tries again and nothing is lost.
+            match orphans.adopt(&self.db, bot).await {
+                Ok(Some(recording)) => report.adopted.push(recording),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(bot = %bot.id, error = %e, "cannot adopt a dead bot's recording yet");
+                    return Ok(false);
+                }
+            }
         }
         let detail = if state == BotState::Launching {
             "bot process exited before it joined"
