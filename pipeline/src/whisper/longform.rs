@@ -159,7 +159,7 @@ pub fn transcribe_pcm(
         prefix.extend_from_slice(&sot_sequence);
         let t0 = std::time::Instant::now();
         let result = decode_with_fallback(model, &filters, &features, &prefix, opts, &mut rng)?;
-        tracing::debug!(encoder = ?encoder_elapsed, elapsed = ?t0.elapsed(), tokens = result.tokens.len(), temperature = result.temperature, "window decoded");
+        tracing::debug!(seek, frames = segment_size, encoder = ?encoder_elapsed, elapsed = ?t0.elapsed(), tokens = result.tokens.len(), temperature = result.temperature, avg_logprob = result.avg_logprob, no_speech_prob = result.no_speech_prob, "window decoded");
         let segment_seconds = segment_size as f64 * FRAME_SECONDS;
 
         if let Some(threshold) = opts.no_speech_threshold {
@@ -212,11 +212,16 @@ pub fn transcribe_pcm(
             new_segments.push((time_offset, time_offset + duration, tokens.clone()));
             seek += segment_size;
         }
+        // The prompt of the next window is the tokens of the segments kept
+        // here, as in openai-whisper and faster-whisper: not the unfinished
+        // text after the last timestamp pair, which the next window decodes again.
+        let mut kept_tokens = Vec::new();
         for (start, end, toks) in new_segments {
             let text = model.vocab.decode(&toks)?;
             if text.trim().is_empty() || end <= start {
                 continue;
             }
+            kept_tokens.extend_from_slice(&toks);
             segments.push(RawSegment {
                 start,
                 end: end.min(total_seconds.max(start)),
@@ -226,11 +231,11 @@ pub fn transcribe_pcm(
                 no_speech_prob: result.no_speech_prob,
             });
         }
+        all_tokens.extend_from_slice(&kept_tokens);
         if !opts.condition_on_previous_text || result.temperature > opts.prompt_reset_on_temperature
         {
-            prompt_reset_since = all_tokens.len() + result.tokens.len();
+            prompt_reset_since = all_tokens.len();
         }
-        all_tokens.extend_from_slice(&result.tokens);
         progress(
             (seek as f64 * FRAME_SECONDS).min(total_seconds),
             total_seconds,
