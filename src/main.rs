@@ -6,6 +6,11 @@ mod commands;
 use clap::Parser;
 use std::process::ExitCode;
 
+// Transcription allocates and frees a fresh buffer for every tensor op;
+// mimalloc keeps those pages mapped instead of faulting them in again.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Both rustls crypto providers end up in the tree; pick one before any
     // TLS client (lapin, sqlx, object_store) asks for the default.

@@ -114,6 +114,11 @@ impl Element for f16 {
     }
 }
 
+/// Input rows multiplied per pass over the weights: one accumulator register
+/// each, leaving registers for the weights and inputs (AVX2 has 16), so a
+/// beam of 5 reads every weight once per step.
+const MAX_ROWS: usize = 8;
+
 /// `out[o × rows + r] = x[r] · w[o]` for the weight rows in `w`.
 fn block<E: Element>(x: &[f32], rows: usize, k: usize, w: &[E], out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
@@ -123,7 +128,7 @@ fn block<E: Element>(x: &[f32], rows: usize, k: usize, w: &[E], out: &mut [f32])
     {
         let mut r = 0;
         while r < rows {
-            let take = (rows - r).min(4);
+            let take = (rows - r).min(MAX_ROWS);
             let xs = &x[r * k..(r + take) * k];
             // SAFETY: the features were just detected; the slices' lengths are checked inside.
             unsafe {
@@ -131,7 +136,11 @@ fn block<E: Element>(x: &[f32], rows: usize, k: usize, w: &[E], out: &mut [f32])
                     1 => block_avx::<E, 1>(xs, k, w, out, rows, r),
                     2 => block_avx::<E, 2>(xs, k, w, out, rows, r),
                     3 => block_avx::<E, 3>(xs, k, w, out, rows, r),
-                    _ => block_avx::<E, 4>(xs, k, w, out, rows, r),
+                    4 => block_avx::<E, 4>(xs, k, w, out, rows, r),
+                    5 => block_avx::<E, 5>(xs, k, w, out, rows, r),
+                    6 => block_avx::<E, 6>(xs, k, w, out, rows, r),
+                    7 => block_avx::<E, 7>(xs, k, w, out, rows, r),
+                    _ => block_avx::<E, 8>(xs, k, w, out, rows, r),
                 }
             }
             r += take;
@@ -219,7 +228,7 @@ mod tests {
         for w in [&w16, &w32] {
             let m = Matrix::new(w.clone(), n, k);
             assert_eq!(matches!(m.weights, Weights::F16(_)), std::ptr::eq(w, &w16));
-            for rows in 1..=9 {
+            for rows in 1..=17 {
                 let x: Vec<f32> = (0..rows * k)
                     .map(|i| ((i * 31 % 97) as f32 - 48.0) / 50.0)
                     .collect();
