@@ -6,7 +6,9 @@ mod support;
 use chrono::Duration;
 use mymeet_core::db::repo::{self, scheduling};
 use mymeet_core::domain::{BotState, EndReason};
-use mymeet_scheduler::launcher::{Launcher, LauncherConfig, ProcessBackend, ProcessConfig};
+use mymeet_scheduler::launcher::{
+    Launcher, LauncherConfig, ProcessBackend, ProcessConfig, TickReport,
+};
 use mymeet_scheduler::planner::{ManualClock, Planner, PlannerConfig};
 use sea_orm::DatabaseConnection;
 use std::path::{Path, PathBuf};
@@ -60,6 +62,20 @@ fn read_log(log: &Path) -> Vec<(i32, Uuid)> {
             Some((pid.parse().ok()?, id.parse().ok()?))
         })
         .collect()
+}
+
+/// Ticks until `done` holds for a tick's report (a killed shell may take
+/// a moment to be reaped), or gives the last report after 50 tries.
+async fn tick_until(l: &Launcher, done: impl Fn(&TickReport) -> bool) -> TickReport {
+    let mut report = l.tick().await.unwrap();
+    for _ in 0..50 {
+        if done(&report) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        report = l.tick().await.unwrap();
+    }
+    report
 }
 
 fn kill(pid: i32) {
@@ -149,15 +165,7 @@ async fn a_crashed_bot_inside_its_meeting_is_restarted() {
 
     kill(first.0);
     clock.set(t0() + Duration::minutes(20));
-    let mut report = l.tick().await.unwrap();
-    for _ in 0..50 {
-        if !report.restarted.is_empty() {
-            break;
-        }
-        // The shell may take a moment to be reaped.
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        report = l.tick().await.unwrap();
-    }
+    let report = tick_until(&l, |r| !r.restarted.is_empty()).await;
     assert_eq!(report.restarted, vec![bot], "{report:?}");
     let b = repo::bots::get(&db, bot).await.unwrap();
     assert_eq!(b.state(), Some(BotState::Launching));
@@ -173,14 +181,7 @@ async fn a_crashed_bot_inside_its_meeting_is_restarted() {
         .unwrap();
     kill(all[1].0);
     clock.set(t0() + Duration::minutes(45));
-    let mut report = l.tick().await.unwrap();
-    for _ in 0..50 {
-        if !report.failed.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        report = l.tick().await.unwrap();
-    }
+    let report = tick_until(&l, |r| !r.failed.is_empty()).await;
     assert_eq!(report.failed, vec![bot], "{report:?}");
     assert!(report.restarted.is_empty());
     assert_eq!(
@@ -337,14 +338,7 @@ async fn a_bot_killed_while_recording_after_its_meeting_hands_its_uploads_over()
     // It dies after its meeting: not restarted, failed, and its audio adopted.
     kill(first.0);
     clock.set(t0() + Duration::minutes(45));
-    let mut report = l.tick().await.unwrap();
-    for _ in 0..50 {
-        if !report.failed.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        report = l.tick().await.unwrap();
-    }
+    let report = tick_until(&l, |r| !r.failed.is_empty()).await;
     assert_eq!(report.failed, vec![bot], "{report:?}");
     assert!(report.restarted.is_empty());
     assert_eq!(report.adopted.len(), 1, "{report:?}");
