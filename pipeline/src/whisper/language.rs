@@ -64,6 +64,6 @@ pub fn detect_language_pcm(
             .copy_from_slice(&mel[m * frames..m * frames + size]);
     }
     let input = Tensor::from_vec(data, (1, n_mels, w::N_FRAMES), &candle_core::Device::Cpu)?;
-    let features = model.whisper.encoder.forward(&input, true)?;
+    let features = model.encoder.forward(&input)?;
     detect_language(model, &features)
 }

@@ -119,9 +119,8 @@ pub fn transcribe_pcm(
         }
         (None, true) => {
             let features = model
-                .whisper
                 .encoder
-                .forward(&window(0, content_frames.min(w::N_FRAMES))?, true)?;
+                .forward(&window(0, content_frames.min(w::N_FRAMES))?)?;
             detect_language(model, &features)?
         }
     };
@@ -145,10 +144,7 @@ pub fn transcribe_pcm(
         let time_offset = seek as f64 * FRAME_SECONDS;
         let segment_size = w::N_FRAMES.min(content_frames - seek);
         let encoder_started = std::time::Instant::now();
-        let features = model
-            .whisper
-            .encoder
-            .forward(&window(seek, segment_size)?, true)?;
+        let features = model.encoder.forward(&window(seek, segment_size)?)?;
         let encoder_elapsed = encoder_started.elapsed();
         let mut prefix = Vec::new();
         let previous = &all_tokens[prompt_reset_since..];

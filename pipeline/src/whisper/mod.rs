@@ -4,6 +4,7 @@
 mod config;
 mod ct2;
 mod decoder;
+mod encoder;
 mod error;
 mod kernels;
 mod language;

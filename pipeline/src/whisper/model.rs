@@ -3,12 +3,12 @@
 use super::config::{ct2_config, hf_config, SuppressLists};
 use super::ct2::Ct2Model;
 use super::decoder::CachedDecoder;
+use super::encoder::AudioEncoder;
 use super::mel::mel_filters;
 use super::vocab::Vocab;
 use super::WhisperError;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::whisper::model::Whisper;
 use candle_transformers::models::whisper::Config;
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,8 +24,8 @@ pub enum Layout {
 
 /// Everything needed to transcribe with one Whisper model.
 pub struct WhisperModel {
-    /// candle-transformers' Whisper; its encoder runs once per window.
-    pub(crate) whisper: Whisper,
+    /// The audio encoder, run once per window.
+    pub(crate) encoder: AudioEncoder,
     /// The decoder with self-attention caching, over the same weights.
     pub(crate) decoder: CachedDecoder,
     /// Tokenizer and special tokens.
@@ -87,11 +87,11 @@ impl WhisperModel {
         device: &Device,
     ) -> Result<Self, WhisperError> {
         let vb = VarBuilder::from_tensors(tensors.clone(), DType::F32, device);
-        let whisper = Whisper::load(&vb, config.clone())?;
+        let encoder = AudioEncoder::load(vb.pp("model.encoder"), &config)?;
         let decoder = CachedDecoder::load(vb.pp("model.decoder"), &config)?;
         let filters = mel_filters(config.num_mel_bins);
         Ok(Self {
-            whisper,
+            encoder,
             decoder,
             vocab,
             config,

@@ -1,0 +1,238 @@
+//! Whisper's audio encoder, computing what candle-transformers'
+//! `AudioEncoder` does over the same tensors (`model.encoder.*`) with less
+//! memory traffic in self-attention.
+//!
+//! candle's version materialises the scores of all heads at once
+//! (`heads × 1500 × 1500` f32, 54 MB for tiny) and a second such tensor for
+//! their softmax, each a fresh allocation the kernel has to fault in and
+//! zero. Here each head's scores (9 MB) are computed, softmaxed in place and
+//! used before the next head's, so the allocator hands the same block back
+//! every time; the query carries the whole `1/√head_dim` scale, saving the
+//! scaled copy of the keys.
+
+use candle_core::{CpuStorage, DType, InplaceOp1, Layout, Module, Result, Tensor};
+use candle_nn::{Conv1d, Conv1dConfig, LayerNorm, Linear, VarBuilder};
+use candle_transformers::models::whisper::Config;
+use rayon::prelude::*;
+
+fn linear(vb: VarBuilder, d_in: usize, d_out: usize, bias: bool) -> Result<Linear> {
+    let w = vb.get((d_out, d_in), "weight")?;
+    let b = if bias {
+        Some(vb.get(d_out, "bias")?)
+    } else {
+        None
+    };
+    Ok(Linear::new(w, b))
+}
+
+fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
+    Ok(LayerNorm::new(
+        vb.get(size, "weight")?,
+        vb.get(size, "bias")?,
+        1e-5,
+    ))
+}
+
+fn conv1d(vb: VarBuilder, c_in: usize, c_out: usize, stride: usize) -> Result<Conv1d> {
+    let config = Conv1dConfig {
+        padding: 1,
+        stride,
+        groups: 1,
+        dilation: 1,
+        cudnn_fwd_algo: None,
+    };
+    Ok(Conv1d::new(
+        vb.get((c_out, c_in, 3), "weight")?,
+        Some(vb.get(c_out, "bias")?),
+        config,
+    ))
+}
+
+struct Block {
+    attn_ln: LayerNorm,
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    out: Linear,
+    mlp_ln: LayerNorm,
+    fc1: Linear,
+    fc2: Linear,
+}
+
+/// The encoder's weights.
+pub struct AudioEncoder {
+    conv1: Conv1d,
+    conv2: Conv1d,
+    positions: Tensor,
+    blocks: Vec<Block>,
+    ln_post: LayerNorm,
+    n_head: usize,
+}
+
+impl AudioEncoder {
+    /// Loads the encoder from `model.encoder.*` tensors.
+    pub fn load(vb: VarBuilder, cfg: &Config) -> Result<Self> {
+        let d = cfg.d_model;
+        let blocks = (0..cfg.encoder_layers)
+            .map(|i| {
+                let vb = vb.pp(format!("layers.{i}"));
+                let a = vb.pp("self_attn");
+                Ok(Block {
+                    attn_ln: layer_norm(vb.pp("self_attn_layer_norm"), d)?,
+                    q: linear(a.pp("q_proj"), d, d, true)?,
+                    k: linear(a.pp("k_proj"), d, d, false)?,
+                    v: linear(a.pp("v_proj"), d, d, true)?,
+                    out: linear(a.pp("out_proj"), d, d, true)?,
+                    mlp_ln: layer_norm(vb.pp("final_layer_norm"), d)?,
+                    fc1: linear(vb.pp("fc1"), d, 4 * d, true)?,
+                    fc2: linear(vb.pp("fc2"), 4 * d, d, true)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            conv1: conv1d(vb.pp("conv1"), cfg.num_mel_bins, d, 1)?,
+            conv2: conv1d(vb.pp("conv2"), d, d, 2)?,
+            positions: sinusoids(cfg.max_source_positions, d, vb.device())?,
+            blocks,
+            ln_post: layer_norm(vb.pp("layer_norm"), d)?,
+            n_head: cfg.encoder_attention_heads,
+        })
+    }
+
+    /// Encodes a mel window `[1, n_mels, 3000]` into `[1, 1500, d_model]`.
+    pub fn forward(&self, mel: &Tensor) -> Result<Tensor> {
+        let x = self.conv1.forward(mel)?.gelu()?;
+        let x = self.conv2.forward(&x)?.gelu()?.transpose(1, 2)?;
+        let (_, frames, d) = x.dims3()?;
+        let mut x = x.broadcast_add(&self.positions.narrow(0, 0, frames)?)?;
+        let head_dim = d / self.n_head;
+        let scale = (head_dim as f64).powf(-0.5);
+        for block in &self.blocks {
+            let h = block.attn_ln.forward(&x)?;
+            // [frames, d] → [heads, frames, head_dim]
+            let heads = |t: Tensor| -> Result<Tensor> {
+                t.reshape((frames, self.n_head, head_dim))?
+                    .transpose(0, 1)?
+                    .contiguous()
+            };
+            let q = heads((block.q.forward(&h)? * scale)?.squeeze(0)?)?;
+            let k = heads(block.k.forward(&h)?.squeeze(0)?)?;
+            let v = heads(block.v.forward(&h)?.squeeze(0)?)?;
+            let mut per_head = Vec::with_capacity(self.n_head);
+            for i in 0..self.n_head {
+                let scores = q.get(i)?.matmul(&k.get(i)?.t()?)?;
+                scores.inplace_op1(&SoftmaxRows)?;
+                per_head.push(scores.matmul(&v.get(i)?)?);
+            }
+            let a = Tensor::stack(&per_head, 0)?
+                .transpose(0, 1)?
+                .reshape((1, frames, d))?;
+            x = (x + block.out.forward(&a)?)?;
+            let h = block.mlp_ln.forward(&x)?;
+            x = (&x + block.fc2.forward(&block.fc1.forward(&h)?.gelu()?)?)?;
+        }
+        self.ln_post.forward(&x)
+    }
+}
+
+/// Softmax over the last dimension of a contiguous f32 tensor, in place.
+struct SoftmaxRows;
+
+impl InplaceOp1 for SoftmaxRows {
+    fn name(&self) -> &'static str {
+        "softmax-rows"
+    }
+
+    fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> Result<()> {
+        let CpuStorage::F32(values) = storage else {
+            candle_core::bail!("softmax-rows: f32 only");
+        };
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle_core::bail!("softmax-rows: needs a contiguous tensor");
+        };
+        let cols = layout.dims().last().copied().unwrap_or(1).max(1);
+        values[start..end].par_chunks_mut(cols).for_each(|row| {
+            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let mut sum = 0f32;
+            for v in row.iter_mut() {
+                *v = (*v - max).exp();
+                sum += *v;
+            }
+            let inv = 1.0 / sum;
+            for v in row.iter_mut() {
+                *v *= inv;
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Whisper's sinusoidal positions, `[length, channels]` (as candle-transformers builds them).
+fn sinusoids(length: usize, channels: usize, device: &candle_core::Device) -> Result<Tensor> {
+    let half = channels / 2;
+    let increment = 10000f32.ln() / (half - 1) as f32;
+    let inv: Vec<f32> = (0..half).map(|i| (i as f32 * -increment).exp()).collect();
+    let inv = Tensor::new(inv.as_slice(), device)?.unsqueeze(0)?;
+    let time = Tensor::arange(0, length as u32, device)?
+        .to_dtype(DType::F32)?
+        .unsqueeze(1)?;
+    let scaled = (time.broadcast_as((length, half))? * inv.broadcast_as((length, half))?)?;
+    Tensor::cat(&[scaled.sin()?, scaled.cos()?], 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equals_candles_encoder_on_real_speech() {
+        let (Some(models), Some(speech)) = (
+            std::env::var_os("MYMEET_MODELS_DIR"),
+            std::env::var_os("MYMEET_TEST_SPEECH_DIR"),
+        ) else {
+            eprintln!("MYMEET_MODELS_DIR or MYMEET_TEST_SPEECH_DIR unset: skipped");
+            return;
+        };
+        let dir = std::path::Path::new(&models).join("tiny.en");
+        let model = crate::whisper::WhisperModel::load(&dir).expect("load tiny.en");
+        let vb = VarBuilder::from_tensors(
+            model.tensors().clone(),
+            DType::F32,
+            &candle_core::Device::Cpu,
+        );
+        let mut reference =
+            candle_transformers::models::whisper::model::Whisper::load(&vb, model.config.clone())
+                .expect("candle's Whisper");
+        let path = std::path::Path::new(&speech).join("conversation/lecture_60s.flac");
+        let pcm = crate::audio::decode_file(&path).expect("decode the lecture");
+        let n_mels = model.config.num_mel_bins;
+        let (mel, frames, _) = super::super::mel::log_mel(&model.config, &model.filters, &pcm);
+        // A full window and a short one padded with zeros, as long-form cuts them.
+        for size in [3000, 548] {
+            let mut data = vec![0f32; n_mels * 3000];
+            for m in 0..n_mels {
+                data[m * 3000..m * 3000 + size]
+                    .copy_from_slice(&mel[m * frames + 1000..m * frames + 1000 + size]);
+            }
+            let input =
+                Tensor::from_vec(data, (1, n_mels, 3000), &candle_core::Device::Cpu).unwrap();
+            let ours = model.encoder.forward(&input).unwrap();
+            let theirs = reference.encoder.forward(&input, true).unwrap();
+            let max_abs = |t: &Tensor| -> f32 {
+                t.abs()
+                    .and_then(|t| t.flatten_all())
+                    .and_then(|t| t.max(0))
+                    .and_then(|t| t.to_scalar::<f32>())
+                    .expect("max")
+            };
+            let diff = max_abs(&(&ours - &theirs).unwrap());
+            let scale = max_abs(&theirs);
+            // Summation order differs (one scale on the query instead of two):
+            // float rounding relative to the largest output.
+            assert!(
+                diff <= 1e-3 * scale,
+                "window of {size} frames differs by {diff} (largest value {scale})"
+            );
+        }
+    }
+}
