@@ -19,7 +19,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q faster-whisper
 fi
-# MYMEET=path runs a binary built earlier (no rebuild while others edit the tree).
+# MYMEET=path runs a binary built earlier (no rebuild while others edit the tree);
+# INPUTS="lecture" skips the Asterisk set.
 if [ -z "${MYMEET:-}" ]; then
   cargo build -q --release -p mymeet
   MYMEET="$CARGO_TARGET_DIR/release/mymeet"
@@ -48,22 +49,24 @@ measure() {
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-9s %-8s %-5s | %-28s | %-28s | %s\n" input engine beam "ours: RTF WER% RSS(MB)" "faster-whisper: RTF WER% RSS" "ours/theirs (time, RSS)"
-for input in lecture set; do
+printf "%-9s %-8s %-5s | %-28s | %-28s | %-24s | %s\n" input engine beam "ours: RTF WER% RSS(MB)" "faster-whisper: RTF WER% RSS" "ours/theirs (time, RSS)" "load (1 min) before ours, theirs"
+for input in ${INPUTS:-lecture set}; do
   if [ "$input" = lecture ]; then files=("$LECTURE"); seconds=60; else files=("${SET[@]}"); seconds=$SET_SECONDS; fi
   for beam in 1 5; do
     rm -rf "$WORK/ours"; mkdir -p "$WORK/ours"
+    o_load=$(cut -d' ' -f1 /proc/loadavg)
     read -r o_wall o_rss < <(measure "ours$beam$input" "$MYMEET" transcribe --model "$MODEL" --beam "$beam" --threads 2 --no-vad --format json --out-dir "$WORK/ours" "${files[@]}")
     python3 "$HERE/ours_collect.py" "$WORK/ours" "$WORK/ours.json"
     o_wer=-; [ "$input" = set ] && o_wer=$(python3 "$HERE/wer.py" "$SPEECH/manifest.jsonl" "$WORK/ours.json")
     for ct in int8 float32; do
+      t_load=$(cut -d' ' -f1 /proc/loadavg)
       read -r t_wall t_rss < <(measure "fw$beam$ct$input" "$VENV/bin/python" "$HERE/fw_run.py" "$MODEL" "$ct" "$beam" "$WORK/fw.json" "${files[@]}")
       t_wer=-; [ "$input" = set ] && t_wer=$(python3 "$HERE/wer.py" "$SPEECH/manifest.jsonl" "$WORK/fw.json")
-      python3 - "$input" "$ct" "$beam" "$seconds" "$o_wall" "$o_wer" "$o_rss" "$t_wall" "$t_wer" "$t_rss" <<'PY'
+      python3 - "$input" "$ct" "$beam" "$seconds" "$o_wall" "$o_wer" "$o_rss" "$t_wall" "$t_wer" "$t_rss" "$o_load" "$t_load" <<'PY'
 import sys
-i, ct, beam, sec, ow, oe, orss, tw, te, trss = sys.argv[1:]
+i, ct, beam, sec, ow, oe, orss, tw, te, trss, ol, tl = sys.argv[1:]
 sec, ow, tw, orss, trss = float(sec), float(ow), float(tw), float(orss), float(trss)
-print(f"{i:<9} {'fw-'+ct:<8} {beam:<5} | {ow/sec:6.3f} {oe:>6} {orss:7.0f}       | {tw/sec:6.3f} {te:>6} {trss:7.0f}       | {ow/tw:5.2f}x, {orss/trss:4.2f}x")
+print(f"{i:<9} {'fw-'+ct:<8} {beam:<5} | {ow/sec:6.3f} {oe:>6} {orss:7.0f}       | {tw/sec:6.3f} {te:>6} {trss:7.0f}       | {ow/tw:5.2f}x, {orss/trss:4.2f}x            | {ol}, {tl}")
 PY
     done
   done
