@@ -142,7 +142,16 @@ impl Ct2Model {
         let v = self.var(name)?;
         let values: Vec<f32> = match v.dtype {
             0 => v.data.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
-            4 => v.data.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect(),
+            4 => {
+                // Whole-slice conversion: vectorised (F16C) where the CPU has it.
+                use half::slice::HalfFloatSliceExt;
+                let halves: Vec<half::f16> = v
+                    .data
+                    .chunks_exact(2)
+                    .map(|c| half::f16::from_le_bytes([c[0], c[1]]))
+                    .collect();
+                halves.to_f32_vec()
+            }
             5 => v.data.chunks_exact(2).map(|c| half::bf16::from_le_bytes([c[0], c[1]]).to_f32()).collect(),
             other => {
                 return Err(WhisperError::Format(format!(

@@ -8,6 +8,7 @@
 //! fp16), and multiplies it with every input row while it is in registers.
 
 use half::f16;
+use half::slice::HalfFloatSliceExt;
 use rayon::prelude::*;
 
 /// A weight matrix `[n, k]`, row-major, in the narrowest exact format.
@@ -32,9 +33,20 @@ impl Matrix {
     /// Wraps `[n, k]` row-major values, keeping them as f16 when that is exact.
     pub fn new(values: Vec<f32>, n: usize, k: usize) -> Self {
         debug_assert_eq!(values.len(), n * k);
-        let exact = values.iter().all(|&v| f16::from_f32(v).to_f32() == v);
+        // Whole-slice conversions (vectorised with F16C), checked chunk by chunk.
+        let mut halves = vec![f16::ZERO; values.len()];
+        halves.convert_from_f32_slice(&values);
+        let mut back = [0f32; 1024];
+        let exact = halves
+            .chunks(back.len())
+            .zip(values.chunks(back.len()))
+            .all(|(h, v)| {
+                let back = &mut back[..h.len()];
+                h.convert_to_f32_slice(back);
+                back == v
+            });
         let weights = if exact {
-            Weights::F16(values.iter().map(|&v| f16::from_f32(v)).collect())
+            Weights::F16(halves)
         } else {
             Weights::F32(values)
         };

@@ -46,19 +46,18 @@ impl WhisperModel {
     /// Loads a CTranslate2 folder (`model.bin`) or a Hugging Face folder (`model.safetensors`).
     pub fn load(dir: &Path) -> Result<Self, WhisperError> {
         let device = Device::Cpu;
+        let started = std::time::Instant::now();
         let tokenizer = dir.join("tokenizer.json");
         if dir.join("model.bin").is_file() {
             let ct2 = Ct2Model::read(&dir.join("model.bin"))?;
             let (config, suppress) = ct2_config(&ct2, &dir.join("config.json"))?;
             let tensors = ct2.hf_tensors(&device)?;
-            Self::build(
-                tensors,
-                config,
-                suppress,
-                Vocab::load(&tokenizer)?,
-                Layout::Ct2,
-                &device,
-            )
+            tracing::debug!(elapsed = ?started.elapsed(), "model.bin read");
+            let vocab = Vocab::load(&tokenizer)?;
+            tracing::debug!(elapsed = ?started.elapsed(), "tokenizer read");
+            let model = Self::build(tensors, config, suppress, vocab, Layout::Ct2, &device);
+            tracing::debug!(elapsed = ?started.elapsed(), "model built");
+            model
         } else if dir.join("model.safetensors").is_file() {
             let (config, suppress) = hf_config(&dir.join("config.json"))?;
             let tensors = candle_core::safetensors::load(dir.join("model.safetensors"), &device)?
