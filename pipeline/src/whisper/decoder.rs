@@ -8,6 +8,7 @@
 use super::kernels::Matrix;
 use candle_core::{DType, Device, Module, Result, Tensor};
 use candle_nn::{LayerNorm, Linear, VarBuilder};
+use rayon::prelude::*;
 
 /// The most rows a product goes through [`Matrix`] for; longer inputs (the
 /// prompt, fed at once) use candle's gemm, which is faster for many rows.
@@ -102,11 +103,18 @@ pub struct CachedDecoder {
     n_head: usize,
 }
 
+/// One head's cross-attention keys `[frames, head_dim]` and its values
+/// transposed, `[head_dim, frames]`: both right-hand sides of `x · Wᵀ`.
+struct CrossHead {
+    k: Matrix,
+    v_t: Matrix,
+}
+
 /// Per-window decoding state: cross-attention keys/values (shared by all
 /// sequences) and each sequence's self-attention cache.
 pub struct DecoderState {
-    /// Per layer `(k, v)`, shaped `[heads, frames, head_dim]`.
-    cross: Vec<(Tensor, Tensor)>,
+    /// Per layer, per head.
+    cross: Vec<Vec<CrossHead>>,
     /// Per layer `(k, v)`, shaped `[batch, heads, len, head_dim]`.
     own: Vec<Option<(Tensor, Tensor)>>,
     len: usize,
@@ -116,12 +124,7 @@ impl DecoderState {
     /// Keeps the self-attention caches of the rows in `rows`, in that order
     /// (rows may repeat: one prefix can grow into several beams).
     pub fn select(&mut self, rows: &[u32]) -> Result<()> {
-        let device = self
-            .cross
-            .first()
-            .map(|(k, _)| k.device().clone())
-            .unwrap_or(Device::Cpu);
-        let idx = Tensor::new(rows, &device)?;
+        let idx = Tensor::new(rows, &Device::Cpu)?;
         for kv in self.own.iter_mut().flatten() {
             *kv = (kv.0.index_select(&idx, 0)?, kv.1.index_select(&idx, 0)?);
         }
@@ -175,15 +178,31 @@ impl CachedDecoder {
             .blocks
             .iter()
             .map(|b| {
+                // [heads, frames, head_dim]
                 let k = self
                     .heads(&b.cross_attn.k.forward(audio)?)?
                     .squeeze(0)?
-                    .contiguous()?;
+                    .to_vec3::<f32>()?;
                 let v = self
                     .heads(&b.cross_attn.v.forward(audio)?)?
                     .squeeze(0)?
-                    .contiguous()?;
-                Ok((k, v))
+                    .to_vec3::<f32>()?;
+                Ok(k.into_iter()
+                    .zip(v)
+                    .map(|(k, v)| {
+                        let (frames, head_dim) = (k.len(), k.first().map_or(0, Vec::len));
+                        let mut v_t = vec![0f32; frames * head_dim];
+                        for (f, row) in v.iter().enumerate() {
+                            for (j, &value) in row.iter().enumerate() {
+                                v_t[j * frames + f] = value;
+                            }
+                        }
+                        CrossHead {
+                            k: Matrix::f32(k.concat(), frames, head_dim),
+                            v_t: Matrix::f32(v_t, head_dim, frames),
+                        }
+                    })
+                    .collect())
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(DecoderState {
@@ -237,17 +256,37 @@ impl CachedDecoder {
             state.own[i] = Some((k, v));
             x = (x + block.self_attn.out.forward(&a)?)?;
 
-            // Cross-attention: every row attends to the same audio, so the
-            // rows are stacked along the query axis of one matmul.
+            // Cross-attention: every row attends to the same audio, so all
+            // rows go through one pass over each head's keys and values; one
+            // head per worker.
             let h = block.cross_ln.forward(&x)?;
-            let q = (block.cross_attn.q.forward(&h)? * scale)?;
-            let q = q
-                .reshape((b * t, self.n_head, head_dim))?
-                .transpose(0, 1)?
-                .contiguous()?;
-            let (ck, cv) = &state.cross[i];
-            let w = candle_nn::ops::softmax_last_dim(&q.matmul(&ck.t()?)?)?;
-            let a = w.matmul(cv)?.transpose(0, 1)?.reshape((b, t, d))?;
+            let q = (block.cross_attn.q.forward(&h)? * scale)?
+                .flatten_all()?
+                .to_vec1::<f32>()?;
+            let rows = b * t;
+            let per_head: Vec<Vec<f32>> = state.cross[i]
+                .par_iter()
+                .enumerate()
+                .map(|(head, c)| {
+                    let q_head: Vec<f32> = q
+                        .chunks_exact(d)
+                        .flat_map(|row| &row[head * head_dim..(head + 1) * head_dim])
+                        .copied()
+                        .collect();
+                    let mut w = c.k.mul_t_serial(&q_head, rows);
+                    for row in w.chunks_exact_mut(c.k.n()) {
+                        softmax_in_place(row);
+                    }
+                    c.v_t.mul_t_serial(&w, rows)
+                })
+                .collect();
+            let mut a = vec![0f32; rows * d];
+            for (head, out) in per_head.iter().enumerate() {
+                for (row, values) in a.chunks_exact_mut(d).zip(out.chunks_exact(head_dim)) {
+                    row[head * head_dim..(head + 1) * head_dim].copy_from_slice(values);
+                }
+            }
+            let a = Tensor::from_vec(a, (b, t, d), tokens.device())?;
             x = (x + block.cross_attn.out.forward(&a)?)?;
 
             let h = block.mlp_ln.forward(&x)?;
@@ -271,6 +310,20 @@ fn causal_mask(past: usize, t: usize, device: &Device) -> Result<Tensor> {
         })
         .collect();
     Tensor::from_vec(values, (t, past + t), device)?.to_dtype(DType::F32)
+}
+
+/// Softmax of one row of attention scores, in place.
+fn softmax_in_place(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0f32;
+    for v in row.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    let inv = 1.0 / sum;
+    for v in row.iter_mut() {
+        *v *= inv;
+    }
 }
 
 /// Log-softmax of one row of logits, computed in f64 for stable sums.

@@ -53,6 +53,35 @@ impl Matrix {
         Self { weights, n, k }
     }
 
+    /// Wraps `[n, k]` row-major f32 values as they are (activations, not weights).
+    pub fn f32(values: Vec<f32>, n: usize, k: usize) -> Self {
+        debug_assert_eq!(values.len(), n * k);
+        Self {
+            weights: Weights::F32(values),
+            n,
+            k,
+        }
+    }
+
+    /// [`Matrix::mul_t`] without a bias, on the calling thread (for callers
+    /// that already run one product per worker).
+    pub fn mul_t_serial(&self, x: &[f32], rows: usize) -> Vec<f32> {
+        let (n, k) = (self.n, self.k);
+        debug_assert_eq!(x.len(), rows * k);
+        let mut by_out = vec![0f32; n * rows];
+        match &self.weights {
+            Weights::F16(w) => block(x, rows, k, w, &mut by_out),
+            Weights::F32(w) => block(x, rows, k, w, &mut by_out),
+        }
+        let mut y = vec![0f32; rows * n];
+        for (o, values) in by_out.chunks_exact(rows).enumerate() {
+            for (r, &v) in values.iter().enumerate() {
+                y[r * n + o] = v;
+            }
+        }
+        y
+    }
+
     /// Output size `n`.
     pub fn n(&self) -> usize {
         self.n
@@ -248,6 +277,11 @@ mod tests {
                 let want = reference(&x, rows, w, n, k, &bias);
                 for (g, e) in got.iter().zip(&want) {
                     assert!((g - e).abs() < 1e-3, "{rows} rows: {g} vs {e}");
+                }
+                let serial = Matrix::f32(w.clone(), n, k).mul_t_serial(&x, rows);
+                let want = reference(&x, rows, w, n, k, &vec![0.0; n]);
+                for (g, e) in serial.iter().zip(&want) {
+                    assert!((g - e).abs() < 1e-3, "{rows} rows, serial: {g} vs {e}");
                 }
             }
         }
