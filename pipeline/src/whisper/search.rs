@@ -6,6 +6,7 @@ use super::decoder::{log_softmax, DecoderState};
 use super::model::WhisperModel;
 use super::WhisperError;
 use candle_core::Tensor;
+use rayon::prelude::*;
 
 /// How to decode a window.
 #[derive(Debug, Clone)]
@@ -232,9 +233,11 @@ pub fn decode_window(
     let max_finished = ((opts.beam_size as f32 * opts.patience).round() as usize).max(1);
     let mut finished: Vec<Hypothesis> = Vec::new();
     for _ in 0..sample_len {
+        // Each row's filters and log-softmax over the whole vocabulary are
+        // independent: one row per worker.
         let logprobs: Vec<Vec<f32>> = rows
-            .iter_mut()
-            .zip(&active)
+            .par_iter_mut()
+            .zip(active.par_iter())
             .map(|(row, h)| filters.apply(row, &h.tokens))
             .collect();
         let (next, keep) = if beam {
