@@ -211,11 +211,7 @@ fn a_tenants_template_is_refused_with_its_position_then_saved_and_listed() {
         db.close().await.unwrap();
     });
     let broken = dir.path().join("broken.hbs");
-    std::fs::write(
-        &broken,
-        "<h1>{{meeting.title}}</h1>\n<p>{{summary</p>\n",
-    )
-    .unwrap();
+    std::fs::write(&broken, "<h1>{{meeting.title}}</h1>\n<p>{{summary</p>\n").unwrap();
     let good = dir.path().join("good.hbs");
     std::fs::write(&good, "<h1>Acme: {{meeting.title}}</h1>\n").unwrap();
 
@@ -257,4 +253,84 @@ fn a_tenants_template_is_refused_with_its_position_then_saved_and_listed() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("tenants: acme"));
+}
+
+#[test]
+fn transcribe_labels_speakers_from_a_bots_timeline_or_one_name() {
+    let speech = std::env::var("MYMEET_TEST_SPEECH_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/speech").into());
+    let models =
+        std::env::var("MYMEET_MODELS_DIR").unwrap_or_else(|_| "/var/tmp/mymeet-models".into());
+    let dir = tempfile::tempdir().unwrap();
+    // Alice reads for 7.1 s, then Bob says the JFK quote: one mixed file.
+    let call = dir.path().join("call.ogg");
+    let status = Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y", "-i"])
+        .arg(format!("{speech}/pocketsphinx/librivox-0870.flac"))
+        .arg("-i")
+        .arg(format!("{speech}/jfk/jfk.flac"))
+        .args([
+            "-filter_complex",
+            "[0:a][1:a]concat=n=2:v=0:a=1",
+            "-c:a",
+            "libopus",
+        ])
+        .arg(&call)
+        .status()
+        .expect("ffmpeg runs (scripts/setup installs it)");
+    assert!(status.success());
+    let bot_json = dir.path().join("bot.json");
+    std::fs::write(
+        &bot_json,
+        r#"{"state":"done","speakers":[{"name":"Alice","from_s":0.0,"to_s":7.1},{"name":"Bob","from_s":7.1,"to_s":18.1}]}"#,
+    )
+    .unwrap();
+    let transcribe = |extra: &[&std::ffi::OsStr]| -> serde_json::Value {
+        let out = mymeet(dir.path())
+            .env("MYMEET_MODELS_DIR", &models)
+            .args([
+                "transcribe",
+                "--model",
+                "tiny.en",
+                "--beam",
+                "1",
+                "--format",
+                "json",
+            ])
+            .args(extra)
+            .arg(&call)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let speakers = |t: &serde_json::Value| -> Vec<String> {
+        t["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["speaker"].as_str().unwrap_or("-").to_owned())
+            .collect()
+    };
+    let timeline = transcribe(&["--speakers".as_ref(), bot_json.as_os_str()]);
+    let by_timeline = speakers(&timeline);
+    assert_eq!(
+        by_timeline.first().map(String::as_str),
+        Some("Alice"),
+        "{by_timeline:?}"
+    );
+    assert_eq!(
+        by_timeline.last().map(String::as_str),
+        Some("Bob"),
+        "{by_timeline:?}"
+    );
+    let named = speakers(&transcribe(&["--speaker".as_ref(), "Carol".as_ref()]));
+    assert!(
+        !named.is_empty() && named.iter().all(|s| s == "Carol"),
+        "{named:?}"
+    );
 }

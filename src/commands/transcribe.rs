@@ -4,6 +4,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mymeet_core::config::Config;
 use mymeet_pipeline::models::ModelStore;
+use mymeet_pipeline::speakers::{assign_by_timeline, timeline_from_bot_json};
 use mymeet_pipeline::transcribe::Transcriber;
 use mymeet_pipeline::transcript::{render, Format};
 use mymeet_pipeline::whisper::TranscribeOptions;
@@ -40,6 +41,13 @@ pub struct TranscribeArgs {
     /// Decode all audio, silence included, without voice activity detection.
     #[arg(long)]
     pub no_vad: bool,
+    /// Label each segment with the speaker whose turns overlap it most, from
+    /// a bot's `bot.json` (its speaker timeline) recorded with the input.
+    #[arg(long, value_name = "BOT_JSON", conflicts_with = "speaker")]
+    pub speakers: Option<PathBuf>,
+    /// Label every segment with this speaker (one participant's track).
+    #[arg(long, value_name = "NAME")]
+    pub speaker: Option<String>,
 }
 
 /// Runs `mymeet transcribe`.
@@ -57,14 +65,30 @@ pub fn run(config: &Config, args: TranscribeArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
+    let timeline = match &args.speakers {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            timeline_from_bot_json(&bytes)
+                .with_context(|| format!("{} is not a bot.json", path.display()))?
+        }
+        None => Vec::new(),
+    };
     for file in &args.files {
         let bar = progress_bar(file);
         let mut progress = |done: f64, total: f64| {
             bar.set_length((total * 10.0) as u64);
             bar.set_position((done * 10.0) as u64);
         };
-        let transcript = transcriber.transcribe_file(file, &mut progress)?;
+        let mut transcript = transcriber.transcribe_file(file, &mut progress)?;
         bar.finish_and_clear();
+        if let Some(name) = &args.speaker {
+            for segment in &mut transcript.segments {
+                segment.speaker = Some(name.clone());
+            }
+        } else if args.speakers.is_some() {
+            assign_by_timeline(&mut transcript.segments, &timeline);
+        }
         let text = render(&transcript, args.format);
         match &args.out_dir {
             Some(dir) => {

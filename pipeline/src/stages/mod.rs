@@ -9,7 +9,6 @@ mod live_transcription;
 mod pipeline;
 mod recording_audio;
 mod report;
-mod speaker_timeline;
 mod transcription;
 
 pub use delivery::DeliveryStage;

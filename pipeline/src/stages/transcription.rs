@@ -11,10 +11,9 @@
 
 use super::live_transcription::{load_draft, LiveTranscriptionStage};
 use super::recording_audio::mixed_tracks_from;
-use super::speaker_timeline;
 use super::StageFailure;
 use crate::live::{LivePolicy, TranscriptDraft};
-use crate::speakers::assign_by_timeline;
+use crate::speakers::{assign_by_timeline, timeline_from_bot_json};
 use crate::transcribe::{TranscribeError, Transcriber};
 use crate::transcript::{Segment, Transcript};
 use async_trait::async_trait;
@@ -152,7 +151,7 @@ impl TranscriptionStage {
         bot_id: Uuid,
     ) -> Result<Vec<crate::speakers::SpeakerTurn>, HandlerError> {
         match self.blobs.get(&layout::bot_report(bot_id)).await {
-            Ok(bytes) => speaker_timeline::from_bot_json(&bytes).map_err(|e| {
+            Ok(bytes) => timeline_from_bot_json(&bytes).map_err(|e| {
                 HandlerError::Reject(format!("bot {bot_id}: unreadable bot.json: {e}"))
             }),
             Err(BlobError::NotFound(_)) => Ok(Vec::new()),

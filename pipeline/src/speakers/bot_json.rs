@@ -1,6 +1,6 @@
 //! The speaker timeline the bot wrote into `bot.json`.
 
-use crate::speakers::SpeakerTurn;
+use super::SpeakerTurn;
 use serde::Deserialize;
 
 /// The part of `bot.json` the pipeline reads. Other fields are ignored, so
@@ -19,7 +19,7 @@ struct BotJsonTurn {
 }
 
 /// Reads the speaker turns from the bytes of a `bot.json`.
-pub(crate) fn from_bot_json(bytes: &[u8]) -> Result<Vec<SpeakerTurn>, serde_json::Error> {
+pub fn timeline_from_bot_json(bytes: &[u8]) -> Result<Vec<SpeakerTurn>, serde_json::Error> {
     let bot: BotJson = serde_json::from_slice(bytes)?;
     Ok(bot
         .speakers
@@ -39,7 +39,7 @@ mod tests {
     #[test]
     fn reads_turns_and_ignores_the_rest() {
         let json = br#"{"platform":"meet","speakers":[{"name":"Alice","from_s":1.5,"to_s":4.0}],"counters":{}}"#;
-        let turns = from_bot_json(json).unwrap();
+        let turns = timeline_from_bot_json(json).unwrap();
         assert_eq!(
             turns,
             vec![SpeakerTurn {
@@ -48,7 +48,7 @@ mod tests {
                 end: 4.0
             }]
         );
-        assert!(from_bot_json(b"{}").unwrap().is_empty());
-        assert!(from_bot_json(b"not json").is_err());
+        assert!(timeline_from_bot_json(b"{}").unwrap().is_empty());
+        assert!(timeline_from_bot_json(b"not json").is_err());
     }
 }
