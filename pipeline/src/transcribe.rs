@@ -4,8 +4,11 @@
 use crate::audio::{decode_file, AudioError, SAMPLE_RATE};
 use crate::models::{ModelError, ModelStore};
 use crate::transcript::{Segment, Transcript};
-use crate::vad::{Edge, SileroVad, SpeechRegion, TimelineMap, VadError};
-use crate::whisper::{transcribe_pcm, TranscribeOptions, WhisperError, WhisperModel};
+use crate::vad::{chunk_regions, Edge, SileroVad, SpeechRegion, TimelineMap, VadError};
+use crate::whisper::{
+    detect_language_pcm, transcribe_pcm, TranscribeOptions, Transcription, WhisperError,
+    WhisperModel,
+};
 use std::path::Path;
 
 /// Why a recording could not be transcribed.
@@ -45,7 +48,13 @@ pub struct Transcriber {
     model: WhisperModel,
     vad: Option<SileroVad>,
     options: TranscribeOptions,
+    language_per_chunk: bool,
 }
+
+/// Speech decoded under one detected language when languages are told
+/// apart within a recording: Whisper's window, cut at pauses over a second.
+const LANGUAGE_CHUNK_S: f64 = 30.0;
+const LANGUAGE_CHUNK_GAP_S: f64 = 1.0;
 
 impl Transcriber {
     /// Combines a Whisper model, an optional VAD and the decoding options.
@@ -54,7 +63,17 @@ impl Transcriber {
             model,
             vad,
             options,
+            language_per_chunk: false,
         }
+    }
+
+    /// With a multilingual model and no language given: detect the language
+    /// of every chunk of speech (≤ 30 s, split at pauses over 1 s) and decode
+    /// it in that language, so each segment carries its own, instead of one
+    /// language detected from the first 30 s for the whole recording.
+    pub fn with_language_per_segment(mut self, on: bool) -> Self {
+        self.language_per_chunk = on;
+        self
     }
 
     /// Loads `model` (a registry name or a model folder) and, with `vad`, the
@@ -127,6 +146,19 @@ impl Transcriber {
         if let Some(language) = &context.language {
             options.language = Some(language.clone());
         }
+        if self.language_per_chunk && self.model.is_multilingual() && options.language.is_none() {
+            let whole = [SpeechRegion {
+                start: 0,
+                end: pcm.len(),
+            }];
+            return self.transcribe_by_language(
+                pcm,
+                regions.unwrap_or(&whole),
+                &options,
+                offset,
+                progress,
+            );
+        }
         // Without a VAD the whole recording is one region.
         let (speech, timeline) = match regions {
             Some(regions) => {
@@ -156,23 +188,87 @@ impl Transcriber {
                     None => t,
                 }
         };
-        let segments = result
-            .segments
-            .iter()
-            .map(|s| Segment {
-                start: to_original(s.start, Edge::Start),
-                end: to_original(s.end, Edge::End).min(duration),
-                speaker: None,
-                text: s.text.trim().to_owned(),
-                confidence: s.avg_logprob.exp() as f32,
-                language: result.language.clone(),
-            })
-            .collect();
         Ok(Transcript {
+            segments: to_segments(&result, to_original, duration),
             language: result.language,
             language_probability: result.language_probability,
+            duration,
+        })
+    }
+
+    /// [`Self::transcribe_speech`] with a language detected and used per chunk
+    /// of speech; the recording's language is the one most speech was in.
+    fn transcribe_by_language(
+        &mut self,
+        pcm: &[f32],
+        regions: &[SpeechRegion],
+        options: &TranscribeOptions,
+        offset: f64,
+        progress: &mut dyn FnMut(f64, f64),
+    ) -> Result<Transcript, TranscribeError> {
+        let duration = offset + pcm.len() as f64 / f64::from(SAMPLE_RATE);
+        let chunks = chunk_regions(regions, LANGUAGE_CHUNK_S, LANGUAGE_CHUNK_GAP_S);
+        let total: f64 = chunks.iter().map(|c| c.speech_samples()).sum::<usize>() as f64
+            / f64::from(SAMPLE_RATE);
+        let mut done = 0.0;
+        let mut segments = Vec::new();
+        // Per language: (seconds of speech, probability-weighted seconds).
+        let mut by_language: Vec<(String, f64, f64)> = Vec::new();
+        for chunk in &chunks {
+            let audio = chunk.audio(pcm);
+            let seconds = audio.len() as f64 / f64::from(SAMPLE_RATE);
+            let (language, probability) = detect_language_pcm(&mut self.model, &audio)?;
+            let mut chunk_options = options.clone();
+            chunk_options.language = Some(language.clone());
+            let mut chunk_progress = |d: f64, _: f64| progress(done + d, total);
+            let result =
+                transcribe_pcm(&mut self.model, &audio, &chunk_options, &mut chunk_progress)?;
+            let map = chunk.timeline();
+            segments.extend(to_segments(
+                &result,
+                |t, edge| offset + map.original_s(t, edge),
+                duration,
+            ));
+            match by_language.iter_mut().find(|(l, ..)| *l == language) {
+                Some(entry) => {
+                    entry.1 += seconds;
+                    entry.2 += seconds * f64::from(probability);
+                }
+                None => by_language.push((language, seconds, seconds * f64::from(probability))),
+            }
+            done += seconds;
+        }
+        let (language, language_probability) = by_language
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(l, seconds, weighted)| (l, (weighted / seconds.max(1e-9)) as f32))
+            .unwrap_or_else(|| ("en".to_owned(), 0.0));
+        Ok(Transcript {
+            language,
+            language_probability,
             duration,
             segments,
         })
     }
+}
+
+/// A Whisper result's segments on the recording's timeline (`to_original`
+/// maps a time in the decoded audio and which edge it is), in its language.
+fn to_segments(
+    result: &Transcription,
+    to_original: impl Fn(f64, Edge) -> f64,
+    duration: f64,
+) -> Vec<Segment> {
+    result
+        .segments
+        .iter()
+        .map(|s| Segment {
+            start: to_original(s.start, Edge::Start),
+            end: to_original(s.end, Edge::End).min(duration),
+            speaker: None,
+            text: s.text.trim().to_owned(),
+            confidence: s.avg_logprob.exp() as f32,
+            language: result.language.clone(),
+        })
+        .collect()
 }

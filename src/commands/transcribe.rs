@@ -45,6 +45,10 @@ pub struct TranscribeArgs {
     /// a bot's `bot.json` (its speaker timeline) recorded with the input.
     #[arg(long, value_name = "BOT_JSON", conflicts_with = "speaker")]
     pub speakers: Option<PathBuf>,
+    /// With a multilingual model and `--language auto`: detect the language of
+    /// every chunk of speech (≤ 30 s) and decode it in that language.
+    #[arg(long)]
+    pub language_per_segment: bool,
     /// Label every segment with this speaker (one participant's track).
     #[arg(long, value_name = "NAME")]
     pub speaker: Option<String>,
@@ -61,7 +65,8 @@ pub fn run(config: &Config, args: TranscribeArgs) -> anyhow::Result<()> {
     };
     options.search.beam_size = args.beam.max(1);
     let mut transcriber = Transcriber::load(&store, &args.model, !args.no_vad, options)
-        .with_context(|| format!("loading model {}", args.model))?;
+        .with_context(|| format!("loading model {}", args.model))?
+        .with_language_per_segment(args.language_per_segment);
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

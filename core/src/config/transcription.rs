@@ -20,6 +20,9 @@ pub struct TranscriptionConfig {
     pub prompt: Option<String>,
     /// Recordings transcribed at once by one worker.
     pub concurrency: usize,
+    /// With `language = "auto"` and a multilingual model: detect and decode
+    /// every chunk of speech in its own language (mixed-language meetings).
+    pub language_per_segment: bool,
     /// Transcribe while the call goes on (`recording.progress`), so that
     /// only the last stretch is left when it ends; needs `vad`.
     pub live: bool,
@@ -35,6 +38,7 @@ impl Default for TranscriptionConfig {
             threads: None,
             prompt: None,
             concurrency: 1,
+            language_per_segment: false,
             live: true,
         }
     }

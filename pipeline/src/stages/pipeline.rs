@@ -132,8 +132,10 @@ impl Pipeline {
                     };
                     options.search.beam_size = t.beam.max(1);
                     let (store, model, vad) = (models.clone(), t.model.clone(), t.vad);
+                    let per_segment = t.language_per_segment;
                     let transcriber = tokio::task::spawn_blocking(move || {
                         Transcriber::load(&store, &model, vad, options)
+                            .map(|t| t.with_language_per_segment(per_segment))
                     })
                     .await
                     .map_err(|e| PipelineError::Join(e.to_string()))??;
