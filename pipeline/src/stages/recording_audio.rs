@@ -6,6 +6,23 @@ use super::StageFailure;
 use crate::audio::{decode_file_from, mix_tracks, AudioError};
 use mymeet_core::blob::{BlobKey, SharedBlobStore};
 use mymeet_core::bus::HandlerError;
+use std::path::{Path, PathBuf};
+
+/// Writes the blob `key` to the file `to`.
+pub(super) async fn download(
+    blobs: &SharedBlobStore,
+    key: &BlobKey,
+    to: &Path,
+) -> Result<PathBuf, HandlerError> {
+    let bytes = blobs
+        .get(key)
+        .await
+        .map_err(StageFailure::into_handler_error)?;
+    tokio::fs::write(to, &bytes)
+        .await
+        .map_err(|e| HandlerError::Retry(format!("cannot write {}: {e}", to.display())))?;
+    Ok(to.to_path_buf())
+}
 
 /// Downloads `tracks` and returns their mix from `from_s` on (16 kHz mono).
 pub(super) async fn mixed_tracks_from(
@@ -17,15 +34,7 @@ pub(super) async fn mixed_tracks_from(
         .map_err(|e| HandlerError::Retry(format!("cannot create a temporary folder: {e}")))?;
     let mut paths = Vec::with_capacity(tracks.len());
     for (i, key) in tracks.iter().enumerate() {
-        let bytes = blobs
-            .get(key)
-            .await
-            .map_err(StageFailure::into_handler_error)?;
-        let path = dir.path().join(format!("track-{i}.ogg"));
-        tokio::fs::write(&path, &bytes)
-            .await
-            .map_err(|e| HandlerError::Retry(format!("cannot write {}: {e}", path.display())))?;
-        paths.push(path);
+        paths.push(download(blobs, key, &dir.path().join(format!("track-{i}.ogg"))).await?);
     }
     tokio::task::spawn_blocking(move || {
         let decoded = paths

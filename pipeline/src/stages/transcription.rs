@@ -10,7 +10,7 @@
 //! too), so a crash between storing and publishing loses nothing.
 
 use super::live_transcription::{load_draft, LiveTranscriptionStage};
-use super::recording_audio::mixed_tracks_from;
+use super::recording_audio::{download, mixed_tracks_from};
 use super::StageFailure;
 use crate::live::{LivePolicy, TranscriptDraft};
 use crate::speakers::{assign_by_timeline, timeline_from_bot_json};
@@ -134,15 +134,7 @@ impl TranscriptionStage {
     async fn download(&self, key: &str, to: &Path) -> Result<std::path::PathBuf, HandlerError> {
         let key = BlobKey::new(key)
             .map_err(|e| HandlerError::Reject(format!("recording names a bad blob key: {e}")))?;
-        let bytes = self
-            .blobs
-            .get(&key)
-            .await
-            .map_err(StageFailure::into_handler_error)?;
-        tokio::fs::write(to, &bytes)
-            .await
-            .map_err(|e| HandlerError::Retry(format!("cannot write {}: {e}", to.display())))?;
-        Ok(to.to_path_buf())
+        download(&self.blobs, &key, to).await
     }
 
     /// The bot's speaker timeline; a recording without `bot.json` has none.

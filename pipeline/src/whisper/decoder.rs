@@ -313,7 +313,7 @@ fn causal_mask(past: usize, t: usize, device: &Device) -> Result<Tensor> {
 }
 
 /// Softmax of one row of attention scores, in place.
-fn softmax_in_place(row: &mut [f32]) {
+pub(super) fn softmax_in_place(row: &mut [f32]) {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0f32;
     for v in row.iter_mut() {

@@ -151,18 +151,9 @@ impl InplaceOp1 for SoftmaxRows {
             candle_core::bail!("softmax-rows: needs a contiguous tensor");
         };
         let cols = layout.dims().last().copied().unwrap_or(1).max(1);
-        values[start..end].par_chunks_mut(cols).for_each(|row| {
-            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let mut sum = 0f32;
-            for v in row.iter_mut() {
-                *v = (*v - max).exp();
-                sum += *v;
-            }
-            let inv = 1.0 / sum;
-            for v in row.iter_mut() {
-                *v *= inv;
-            }
-        });
+        values[start..end]
+            .par_chunks_mut(cols)
+            .for_each(super::decoder::softmax_in_place);
         Ok(())
     }
 }
