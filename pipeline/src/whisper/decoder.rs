@@ -6,53 +6,14 @@
 //! per sequence per step. It reads the same tensors (`model.decoder.*`).
 
 use super::kernels::Matrix;
+use super::projection::{Projection, Use};
+use super::softmax::softmax_in_place;
 use candle_core::{DType, Device, Module, Result, Tensor};
-use candle_nn::{LayerNorm, Linear, VarBuilder};
+use candle_nn::{LayerNorm, VarBuilder};
 use rayon::prelude::*;
 
-/// The most rows a product goes through [`Matrix`] for; longer inputs (the
-/// prompt, fed at once) use candle's gemm, which is faster for many rows.
-const FEW_ROWS: usize = 8;
-
-/// A linear layer with a few-row path for decode steps.
-struct Dense {
-    linear: Linear,
-    matrix: Matrix,
-    bias: Option<Vec<f32>>,
-}
-
-impl Dense {
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let dims = x.dims();
-        let k = self.matrix.k();
-        let rows = x.elem_count() / k;
-        if rows > FEW_ROWS {
-            return self.linear.forward(x);
-        }
-        let values = x.flatten_all()?.to_vec1::<f32>()?;
-        let y = self.matrix.mul_t(&values, rows, self.bias.as_deref());
-        let mut shape = dims.to_vec();
-        if let Some(last) = shape.last_mut() {
-            *last = self.matrix.n();
-        }
-        Tensor::from_vec(y, shape, x.device())
-    }
-}
-
-fn linear(vb: VarBuilder, d_in: usize, d_out: usize, bias: bool) -> Result<Dense> {
-    let w = vb.get((d_out, d_in), "weight")?;
-    let b = if bias {
-        Some(vb.get(d_out, "bias")?)
-    } else {
-        None
-    };
-    let matrix = Matrix::new(w.flatten_all()?.to_vec1::<f32>()?, d_out, d_in);
-    let bias = b.as_ref().map(|b| b.to_vec1::<f32>()).transpose()?;
-    Ok(Dense {
-        linear: Linear::new(w, b),
-        matrix,
-        bias,
-    })
+fn linear(vb: VarBuilder, d_in: usize, d_out: usize, bias: bool) -> Result<Projection> {
+    Projection::load(vb, d_in, d_out, bias, Use::AlsoFewRows)
 }
 
 fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
@@ -65,10 +26,10 @@ fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
 
 /// Query, key, value and output projections of one attention.
 struct Attention {
-    q: Dense,
-    k: Dense,
-    v: Dense,
-    out: Dense,
+    q: Projection,
+    k: Projection,
+    v: Projection,
+    out: Projection,
 }
 
 impl Attention {
@@ -87,8 +48,8 @@ struct Block {
     self_ln: LayerNorm,
     cross_attn: Attention,
     cross_ln: LayerNorm,
-    fc1: Dense,
-    fc2: Dense,
+    fc1: Projection,
+    fc2: Projection,
     mlp_ln: LayerNorm,
 }
 
@@ -310,20 +271,6 @@ fn causal_mask(past: usize, t: usize, device: &Device) -> Result<Tensor> {
         })
         .collect();
     Tensor::from_vec(values, (t, past + t), device)?.to_dtype(DType::F32)
-}
-
-/// Softmax of one row of attention scores, in place.
-pub(super) fn softmax_in_place(row: &mut [f32]) {
-    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0f32;
-    for v in row.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    let inv = 1.0 / sum;
-    for v in row.iter_mut() {
-        *v *= inv;
-    }
 }
 
 /// Log-softmax of one row of logits, computed in f64 for stable sums.

@@ -87,11 +87,6 @@ impl Matrix {
         self.n
     }
 
-    /// Input size `k`.
-    pub fn k(&self) -> usize {
-        self.k
-    }
-
     /// `x · Wᵀ (+ bias)` for `x` of `rows × k`; returns `rows × n`.
     pub fn mul_t(&self, x: &[f32], rows: usize, bias: Option<&[f32]>) -> Vec<f32> {
         let (n, k) = (self.n, self.k);
@@ -128,6 +123,12 @@ trait Element: Copy + Send + Sync {
     /// `p` must point at 8 readable values and the CPU must have AVX2, FMA and F16C.
     #[cfg(target_arch = "x86_64")]
     unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256;
+    /// Loads 16 values as f32.
+    ///
+    /// # Safety
+    /// `p` must point at 16 readable values and the CPU must have AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn load16(p: *const Self) -> std::arch::x86_64::__m512;
 }
 
 impl Element for f32 {
@@ -139,6 +140,12 @@ impl Element for f32 {
     unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256 {
         // SAFETY: the caller guarantees 8 readable f32 and AVX.
         unsafe { std::arch::x86_64::_mm256_loadu_ps(p) }
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load16(p: *const Self) -> std::arch::x86_64::__m512 {
+        // SAFETY: the caller guarantees 16 readable f32 and AVX-512F.
+        unsafe { std::arch::x86_64::_mm512_loadu_ps(p) }
     }
 }
 
@@ -153,6 +160,13 @@ impl Element for f16 {
         // SAFETY: the caller guarantees 8 readable f16 (16 bytes) and F16C.
         unsafe { _mm256_cvtph_ps(_mm_loadu_si128(p.cast::<__m128i>())) }
     }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load16(p: *const Self) -> std::arch::x86_64::__m512 {
+        use std::arch::x86_64::{__m256i, _mm256_loadu_si256, _mm512_cvtph_ps};
+        // SAFETY: the caller guarantees 16 readable f16 (32 bytes) and AVX-512F.
+        unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(p.cast::<__m256i>())) }
+    }
 }
 
 /// Input rows multiplied per pass over the weights: one accumulator register
@@ -162,6 +176,29 @@ const MAX_ROWS: usize = 8;
 
 /// `out[o × rows + r] = x[r] · w[o]` for the weight rows in `w`.
 fn block<E: Element>(x: &[f32], rows: usize, k: usize, w: &[E], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx512f") {
+        let mut r = 0;
+        while r < rows {
+            let take = (rows - r).min(MAX_ROWS);
+            let xs = &x[r * k..(r + take) * k];
+            // SAFETY: AVX-512F was just detected; the slices' lengths are checked inside.
+            unsafe {
+                match take {
+                    1 => block_avx512::<E, 1, 4>(xs, k, w, out, rows, r),
+                    2 => block_avx512::<E, 2, 4>(xs, k, w, out, rows, r),
+                    3 => block_avx512::<E, 3, 4>(xs, k, w, out, rows, r),
+                    4 => block_avx512::<E, 4, 4>(xs, k, w, out, rows, r),
+                    5 => block_avx512::<E, 5, 4>(xs, k, w, out, rows, r),
+                    6 => block_avx512::<E, 6, 2>(xs, k, w, out, rows, r),
+                    7 => block_avx512::<E, 7, 2>(xs, k, w, out, rows, r),
+                    _ => block_avx512::<E, 8, 2>(xs, k, w, out, rows, r),
+                }
+            }
+            r += take;
+        }
+        return;
+    }
     #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx2")
         && is_x86_feature_detected!("fma")
@@ -211,7 +248,7 @@ unsafe fn block_avx<E: Element, const R: usize>(
     r0: usize,
 ) {
     use std::arch::x86_64::*;
-    assert!(xs.len() == R * k && w.len() % k == 0 && out.len() * k == w.len() * rows);
+    assert!(xs.len() == R * k && w.len().is_multiple_of(k) && out.len() * k == w.len() * rows);
     let lanes = k / 8 * 8;
     for (o, wr) in w.chunks_exact(k).enumerate() {
         let mut acc = [_mm256_setzero_ps(); R];
@@ -238,6 +275,63 @@ unsafe fn block_avx<E: Element, const R: usize>(
             }
             out[o * rows + r0 + r] = sum;
         }
+    }
+}
+
+/// [`block`] for `R` input rows starting at row `r0` and `O` weight rows at
+/// a time, sixteen lanes at a time.
+///
+/// `O` independent weight rows give `R × O` independent sums: with one input
+/// row (greedy decoding) a single chain of FMAs would wait on each one's
+/// latency; several weight streams keep the FMA units busy.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn block_avx512<E: Element, const R: usize, const O: usize>(
+    xs: &[f32],
+    k: usize,
+    w: &[E],
+    out: &mut [f32],
+    rows: usize,
+    r0: usize,
+) {
+    use std::arch::x86_64::*;
+    assert!(xs.len() == R * k && w.len().is_multiple_of(k) && out.len() * k == w.len() * rows);
+    let lanes = k / 16 * 16;
+    let outputs = w.len() / k;
+    let mut o = 0;
+    while o < outputs {
+        let group = (outputs - o).min(O);
+        let mut acc = [[_mm512_setzero_ps(); O]; R];
+        let mut i = 0;
+        while i < lanes {
+            let mut wv = [_mm512_setzero_ps(); O];
+            for (g, v) in wv.iter_mut().enumerate().take(group) {
+                // SAFETY: weight row o + g exists and i + 16 ≤ k.
+                *v = unsafe { E::load16(w.as_ptr().add((o + g) * k + i)) };
+            }
+            for (r, acc_r) in acc.iter_mut().enumerate() {
+                // SAFETY: row r of xs has k values and i + 16 ≤ k.
+                let xv = unsafe { _mm512_loadu_ps(xs.as_ptr().add(r * k + i)) };
+                for (a, &v) in acc_r.iter_mut().zip(&wv) {
+                    *a = _mm512_fmadd_ps(v, xv, *a);
+                }
+            }
+            i += 16;
+        }
+        for (r, acc_r) in acc.iter().enumerate() {
+            for (g, a) in acc_r.iter().enumerate().take(group) {
+                let mut sum = _mm512_reduce_add_ps(*a);
+                let wr = &w[(o + g) * k..(o + g + 1) * k];
+                for j in lanes..k {
+                    sum += xs[r * k + j] * wr[j].to_f32();
+                }
+                out[(o + g) * rows + r0 + r] = sum;
+            }
+        }
+        o += group;
     }
 }
 

@@ -1,6 +1,7 @@
 //! Whisper on candle: loading CTranslate2 and Hugging Face folders, the
 //! log-mel front end, window decoding and long-form transcription.
 
+mod amx;
 mod config;
 mod ct2;
 mod decoder;
@@ -11,7 +12,9 @@ mod language;
 mod longform;
 mod mel;
 mod model;
+mod projection;
 mod search;
+mod softmax;
 mod vocab;
 
 pub use config::SuppressLists;

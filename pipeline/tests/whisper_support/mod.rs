@@ -135,7 +135,7 @@ fn number_words(n: u64) -> Vec<String> {
         let r = n % 100;
         if r >= 20 {
             out.push(TENS[(r / 10) as usize].to_owned());
-            if r % 10 > 0 {
+            if !r.is_multiple_of(10) {
                 out.push(ONES[(r % 10) as usize].to_owned());
             }
         } else if r > 0 || n == 0 {
@@ -153,7 +153,7 @@ fn number_words(n: u64) -> Vec<String> {
     if n >= 1000 {
         below_thousand(n / 1000, &mut out);
         out.push("thousand".to_owned());
-        if n % 1000 > 0 {
+        if !n.is_multiple_of(1000) {
             below_thousand(n % 1000, &mut out);
         }
     } else {

@@ -1,0 +1,478 @@
+//! Matrix products on Intel AMX tiles: bf16 inputs, f32 sums.
+//!
+//! The encoder is most of a window's work (≈ 37 GFLOP for tiny), and gemm's
+//! AVX2 kernels reach ≈ 60 GFLOP/s on two cores. Sapphire Rapids and later
+//! Xeons have AMX, whose `tdpbf16ps` multiplies a 16 × 32 bf16 tile by a
+//! 32 × 16 one into 16 × 16 f32 sums in one instruction, an order of
+//! magnitude more work per cycle; CTranslate2 (through oneDNN/MKL) uses it
+//! on the same machines. bf16 keeps f32's range with 8 bits of mantissa: the
+//! sums stay f32, so a product is off by a few parts in a thousand, below
+//! what changes Whisper's tokens (checked by the WER tests).
+//!
+//! Where the CPU or the kernel has no AMX (or `MYMEET_NO_AMX` is set),
+//! [`available`] is false and callers keep their f32 path.
+
+use rayon::prelude::*;
+use std::arch::asm;
+use std::sync::OnceLock;
+
+/// Rows of a tile; a C block is two tiles high.
+const TILE_ROWS: usize = 16;
+/// bf16 values in one tile row (64 bytes): the `k` step of one product.
+const TILE_K: usize = 32;
+/// Output rows and columns of one block (2 × 2 tiles).
+pub(super) const BLOCK: usize = 32;
+/// u16 values in one packed right-hand tile (16 pairs of k × 16 columns × 2).
+const TILE_VALUES: usize = TILE_ROWS * TILE_K;
+
+/// Whether AMX with bf16 is usable in this process (asked once).
+pub fn available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        if std::env::var_os("WHISPER_NO_AMX").is_some() {
+            return false;
+        }
+        let ok = cpu_has_amx_bf16() && request_tile_data();
+        tracing::debug!(amx = ok, "AMX bf16 tiles");
+        ok
+    })
+}
+
+fn cpu_has_amx_bf16() -> bool {
+    // CPUID leaf 7: EDX bit 22 is AMX-BF16, bit 24 AMX-TILE.
+    let leaf = std::arch::x86_64::__cpuid_count(7, 0);
+    leaf.edx & (1 << 22) != 0 && leaf.edx & (1 << 24) != 0
+}
+
+/// Asks Linux for the tile registers' state (off by default for each process).
+fn request_tile_data() -> bool {
+    const ARCH_REQ_XCOMP_PERM: libc::c_long = 0x1023;
+    const XFEATURE_XTILEDATA: libc::c_long = 18;
+    // SAFETY: arch_prctl with these arguments only changes this process's permissions.
+    unsafe {
+        libc::syscall(
+            libc::SYS_arch_prctl,
+            ARCH_REQ_XCOMP_PERM,
+            XFEATURE_XTILEDATA,
+        ) == 0
+    }
+}
+
+/// f32 → bf16, rounding to nearest even (NaN stays NaN for quiet NaNs).
+#[inline(always)]
+pub(super) fn bf16_bits(x: f32) -> u16 {
+    let bits = x.to_bits();
+    ((bits + 0x7fff + ((bits >> 16) & 1)) >> 16) as u16
+}
+
+/// What [`bf16_bits`] leaves of `x`, itself as bf16.
+fn bf16_remainder(x: f32) -> u16 {
+    let high = f32::from_bits((bf16_bits(x) as u32) << 16);
+    bf16_bits(x - high)
+}
+
+fn round_up(x: usize, to: usize) -> usize {
+    x.div_ceil(to) * to
+}
+
+/// Left-hand rows `[m, k]` as bf16, padded with zeros to whole blocks.
+pub struct Rows {
+    values: Vec<u16>,
+    m: usize,
+    k_pad: usize,
+}
+
+impl Rows {
+    /// Converts `m` rows of `k` f32 values each (row-major).
+    pub fn new(values: &[f32], m: usize, k: usize) -> Self {
+        Self::converted(values, m, k, bf16_bits)
+    }
+
+    /// The same rows as two bf16 parts, `high + low`, whose products carry
+    /// about 16 bits of each value instead of 8 (see [`matmul_t_sum`]).
+    pub fn split(values: &[f32], m: usize, k: usize) -> (Self, Self) {
+        (
+            Self::converted(values, m, k, bf16_bits),
+            Self::converted(values, m, k, bf16_remainder),
+        )
+    }
+
+    fn converted(values: &[f32], m: usize, k: usize, convert: fn(f32) -> u16) -> Self {
+        debug_assert_eq!(values.len(), m * k);
+        let mut rows = Self::zeroed(m, k);
+        let k_pad = rows.k_pad;
+        rows.values
+            .par_chunks_mut(k_pad * BLOCK)
+            .zip(values.par_chunks(k * BLOCK))
+            .for_each(|(dst, src)| {
+                for (d, s) in dst.chunks_exact_mut(k_pad).zip(src.chunks_exact(k)) {
+                    for (d, &s) in d.iter_mut().zip(s) {
+                        *d = convert(s);
+                    }
+                }
+            });
+        rows
+    }
+
+    /// `m` rows of `k` zeros, to be filled block by block with [`Rows::blocks_mut`].
+    pub fn zeroed(m: usize, k: usize) -> Self {
+        let k_pad = round_up(k, TILE_K);
+        Self {
+            values: vec![0; round_up(m, BLOCK) * k_pad],
+            m,
+            k_pad,
+        }
+    }
+
+    /// Mutable access to whole blocks of 32 rows, for filling in parallel.
+    pub fn blocks_mut(&mut self) -> impl IndexedParallelIterator<Item = RowBlock<'_>> {
+        let k_pad = self.k_pad;
+        self.values
+            .par_chunks_mut(k_pad * BLOCK)
+            .map(move |values| RowBlock { k_pad, values })
+    }
+}
+
+/// 32 consecutive rows of a [`Rows`].
+pub struct RowBlock<'a> {
+    k_pad: usize,
+    values: &'a mut [u16],
+}
+
+impl RowBlock<'_> {
+    /// The block's row `i`: `k` values, then zeros up to a whole tile.
+    pub fn row_mut(&mut self, i: usize) -> &mut [u16] {
+        &mut self.values[i * self.k_pad..(i + 1) * self.k_pad]
+    }
+}
+
+/// A right-hand side `W` `[n, k]` of `x · Wᵀ`, as bf16 tiles in the layout
+/// `tdpbf16ps` reads: per 16 columns and 32 k, pairs of k interleaved.
+pub struct Packed {
+    tiles: Vec<u16>,
+    n: usize,
+    k_pad: usize,
+    n_pad: usize,
+}
+
+impl Packed {
+    /// Packs a row-major `[n, k]` matrix (a linear layer's weight).
+    pub fn from_rows(w: &[f32], n: usize, k: usize) -> Self {
+        debug_assert_eq!(w.len(), n * k);
+        Self::pack(n, k, |j, kk| bf16_bits(w[j * k + kk]))
+    }
+
+    /// [`Packed::from_rows`] as two bf16 parts, `high + low` (see [`Rows::split`]).
+    pub fn split_from_rows(w: &[f32], n: usize, k: usize) -> (Self, Self) {
+        debug_assert_eq!(w.len(), n * k);
+        (
+            Self::pack(n, k, |j, kk| bf16_bits(w[j * k + kk])),
+            Self::pack(n, k, |j, kk| bf16_remainder(w[j * k + kk])),
+        )
+    }
+
+    /// Packs the transpose of a row-major `[k, n]` matrix (attention values).
+    pub fn from_columns(v: &[f32], k: usize, n: usize) -> Self {
+        debug_assert_eq!(v.len(), k * n);
+        Self::pack(n, k, |j, kk| bf16_bits(v[kk * n + j]))
+    }
+
+    fn pack(n: usize, k: usize, at: impl Fn(usize, usize) -> u16 + Sync) -> Self {
+        let k_pad = round_up(k, TILE_K);
+        let n_pad = round_up(n, BLOCK);
+        let k_tiles = k_pad / TILE_K;
+        let mut tiles = vec![0u16; n_pad * k_pad];
+        tiles
+            .par_chunks_mut(TILE_VALUES * k_tiles)
+            .enumerate()
+            .for_each(|(col_tile, strip)| {
+                for (kt, tile) in strip.chunks_exact_mut(TILE_VALUES).enumerate() {
+                    for c in 0..TILE_ROWS {
+                        let j = col_tile * TILE_ROWS + c;
+                        if j >= n {
+                            break;
+                        }
+                        for p in 0..TILE_K {
+                            let kk = kt * TILE_K + p;
+                            if kk >= k {
+                                break;
+                            }
+                            // Row p/2 of the tile, column c, element p%2.
+                            tile[(p / 2) * TILE_K + c * 2 + p % 2] = at(j, kk);
+                        }
+                    }
+                }
+            });
+        Self {
+            tiles,
+            n,
+            k_pad,
+            n_pad,
+        }
+    }
+
+    fn tile(&self, col_tile: usize, k_tile: usize) -> *const u16 {
+        let k_tiles = self.k_pad / TILE_K;
+        self.tiles[(col_tile * k_tiles + k_tile) * TILE_VALUES..].as_ptr()
+    }
+}
+
+/// The tile configuration: palette 1, eight tiles of 16 rows × 64 bytes.
+#[repr(C, align(64))]
+struct TileConfig {
+    palette: u8,
+    start_row: u8,
+    reserved: [u8; 14],
+    bytes_per_row: [u16; 16],
+    rows: [u8; 16],
+    tail: [u8; 16],
+}
+
+impl TileConfig {
+    fn all_full() -> Self {
+        let mut config = Self {
+            palette: 1,
+            start_row: 0,
+            reserved: [0; 14],
+            bytes_per_row: [0; 16],
+            rows: [0; 16],
+            tail: [0; 16],
+        };
+        for t in 0..8 {
+            config.bytes_per_row[t] = (TILE_K * 2) as u16;
+            config.rows[t] = TILE_ROWS as u8;
+        }
+        config
+    }
+}
+
+/// `out[m, n] = a · wᵀ (+ bias)`, on AMX tiles. Call only when [`available`].
+pub fn matmul_t(a: &Rows, w: &Packed, bias: Option<&[f32]>, out: &mut [f32]) {
+    matmul_t_sum(&[(a, w)], bias, out)
+}
+
+/// `out[m, n] = Σ aᵢ · wᵢᵀ (+ bias)` over same-shaped pairs, summed in the
+/// tiles. With the parts of [`Rows::split`] and [`Packed::split_from_rows`],
+/// `(hi, hi), (hi, lo), (lo, hi)` gives a product about as exact as f32's
+/// (attention scores need it: they go through `exp`).
+pub fn matmul_t_sum(pairs: &[(&Rows, &Packed)], bias: Option<&[f32]>, out: &mut [f32]) {
+    assert!(available(), "AMX products need AMX");
+    let Some(&(first, first_w)) = pairs.first() else {
+        return;
+    };
+    let (m, n, k_pad) = (first.m, first_w.n, first.k_pad);
+    for (a, w) in pairs {
+        assert!(
+            a.m == m && a.k_pad == k_pad && w.n == n && w.k_pad == k_pad,
+            "shapes differ"
+        );
+    }
+    assert_eq!(out.len(), m * n);
+    let k_tiles = k_pad / TILE_K;
+    let a_stride = k_pad * 2;
+    out.par_chunks_mut(n * BLOCK)
+        .enumerate()
+        .for_each(|(block_index, out_block)| {
+            let rows = out_block.len() / n;
+            let first_value = block_index * BLOCK * k_pad;
+            let mut c = [0f32; BLOCK * BLOCK];
+            let config = TileConfig::all_full();
+            // SAFETY: AMX is available (asserted above) and this thread's tile
+            // state is configured before use and released after.
+            unsafe { asm!("ldtilecfg [{}]", in(reg) &config, options(nostack)) };
+            for col_pair in 0..first_w.n_pad / BLOCK {
+                // SAFETY: tmm0–3 are this block's sums.
+                unsafe {
+                    asm!(
+                        "tilezero tmm0",
+                        "tilezero tmm1",
+                        "tilezero tmm2",
+                        "tilezero tmm3",
+                        options(nostack, nomem)
+                    )
+                };
+                for (kt, &(a, w)) in (0..k_tiles).flat_map(|kt| pairs.iter().map(move |p| (kt, p)))
+                {
+                    let a_block = &a.values[first_value..first_value + BLOCK * k_pad];
+                    let a_top = a_block[kt * TILE_K..].as_ptr();
+                    let a_bottom = a_block[TILE_ROWS * k_pad + kt * TILE_K..].as_ptr();
+                    let w_left = w.tile(2 * col_pair, kt);
+                    let w_right = w.tile(2 * col_pair + 1, kt);
+                    // SAFETY: every pointer addresses a whole tile inside its
+                    // buffer (rows and k are padded to whole tiles).
+                    unsafe {
+                        asm!(
+                            "tileloadd tmm4, [{at} + {astride}*1]",
+                            "tileloadd tmm5, [{ab} + {astride}*1]",
+                            "tileloadd tmm6, [{wl} + {wstride}*1]",
+                            "tileloadd tmm7, [{wr} + {wstride}*1]",
+                            "tdpbf16ps tmm0, tmm4, tmm6",
+                            "tdpbf16ps tmm1, tmm4, tmm7",
+                            "tdpbf16ps tmm2, tmm5, tmm6",
+                            "tdpbf16ps tmm3, tmm5, tmm7",
+                            at = in(reg) a_top,
+                            ab = in(reg) a_bottom,
+                            wl = in(reg) w_left,
+                            wr = in(reg) w_right,
+                            astride = in(reg) a_stride,
+                            wstride = in(reg) TILE_K * 2,
+                            options(nostack, readonly)
+                        )
+                    };
+                }
+                let c_ptr = c.as_mut_ptr();
+                // SAFETY: c holds 32 × 32 f32; each store writes a 16 × 16 quarter.
+                unsafe {
+                    asm!(
+                        "tilestored [{c} + {stride}*1], tmm0",
+                        "tilestored [{c2} + {stride}*1], tmm1",
+                        "tilestored [{c3} + {stride}*1], tmm2",
+                        "tilestored [{c4} + {stride}*1], tmm3",
+                        c = in(reg) c_ptr,
+                        c2 = in(reg) c_ptr.add(TILE_ROWS),
+                        c3 = in(reg) c_ptr.add(TILE_ROWS * BLOCK),
+                        c4 = in(reg) c_ptr.add(TILE_ROWS * BLOCK + TILE_ROWS),
+                        stride = in(reg) BLOCK * 4,
+                        options(nostack)
+                    )
+                };
+                let j0 = col_pair * BLOCK;
+                let cols = BLOCK.min(n.saturating_sub(j0));
+                for r in 0..rows {
+                    let dst = &mut out_block[r * n + j0..r * n + j0 + cols];
+                    let src = &c[r * BLOCK..r * BLOCK + cols];
+                    match bias {
+                        Some(b) => {
+                            for ((d, &s), &b) in dst.iter_mut().zip(src).zip(&b[j0..j0 + cols]) {
+                                *d = s + b;
+                            }
+                        }
+                        None => dst.copy_from_slice(src),
+                    }
+                }
+            }
+            // SAFETY: releases this thread's tile state.
+            unsafe { asm!("tilerelease", options(nostack, nomem)) };
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(len: usize, seed: u32) -> Vec<f32> {
+        let mut s = seed;
+        (0..len)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (s >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            })
+            .collect()
+    }
+
+    fn reference(a: &[f32], w: &[f32], m: usize, n: usize, k: usize) -> Vec<f64> {
+        let round = |x: f32| f32::from_bits((bf16_bits(x) as u32) << 16) as f64;
+        (0..m * n)
+            .map(|i| {
+                let (r, j) = (i / n, i % n);
+                (0..k)
+                    .map(|kk| round(a[r * k + kk]) * round(w[j * k + kk]))
+                    .sum()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn split_products_are_as_exact_as_f32() {
+        if !available() {
+            eprintln!("no AMX on this CPU: skipped");
+            return;
+        }
+        let (m, n, k) = (45, 70, 64);
+        // Large values, as attention scores have them.
+        let a: Vec<f32> = values(m * k, 4).iter().map(|v| v * 40.0).collect();
+        let w: Vec<f32> = values(n * k, 5).iter().map(|v| v * 40.0).collect();
+        let (a_high, a_low) = Rows::split(&a, m, k);
+        let (w_high, w_low) = Packed::split_from_rows(&w, n, k);
+        let mut out = vec![0f32; m * n];
+        matmul_t_sum(
+            &[(&a_high, &w_high), (&a_high, &w_low), (&a_low, &w_high)],
+            None,
+            &mut out,
+        );
+        let mut plain = vec![0f32; m * n];
+        matmul_t(&a_high, &w_high, None, &mut plain);
+        let (mut split_err, mut plain_err, mut largest) = (0f64, 0f64, 0f64);
+        for i in 0..m * n {
+            let (r, j) = (i / n, i % n);
+            let want: f64 = (0..k)
+                .map(|kk| a[r * k + kk] as f64 * w[j * k + kk] as f64)
+                .sum();
+            largest = largest.max(want.abs());
+            split_err = split_err.max((out[i] as f64 - want).abs());
+            plain_err = plain_err.max((plain[i] as f64 - want).abs());
+        }
+        // Two parts keep ≈ 16 bits of each input: errors of a few 1e-6 of the largest sum.
+        assert!(
+            split_err < 1e-5 * largest,
+            "split: {split_err} of {largest}"
+        );
+        assert!(
+            plain_err > 20.0 * split_err,
+            "one bf16 pass: {plain_err}, split {split_err}"
+        );
+    }
+
+    #[test]
+    fn bf16_rounds_to_nearest_even() {
+        assert_eq!(bf16_bits(1.0), 0x3f80);
+        assert_eq!(bf16_bits(-2.0), 0xc000);
+        // 1 + 2⁻⁸ lies halfway between two bf16 values: even (down).
+        assert_eq!(bf16_bits(1.0 + 1.0 / 256.0), 0x3f80);
+        assert_eq!(bf16_bits(1.0 + 3.0 / 256.0), 0x3f82);
+    }
+
+    #[test]
+    fn products_equal_a_plain_sum_of_the_rounded_inputs() {
+        if !available() {
+            eprintln!("no AMX on this CPU: skipped");
+            return;
+        }
+        // Shapes that are not whole tiles in any dimension, and ones that are.
+        for (m, n, k) in [(37, 45, 70), (64, 64, 64), (1, 3, 5), (33, 96, 384)] {
+            let a = values(m * k, 1);
+            let w = values(n * k, 2);
+            let bias = values(n, 3);
+            let mut out = vec![0f32; m * n];
+            matmul_t(
+                &Rows::new(&a, m, k),
+                &Packed::from_rows(&w, n, k),
+                Some(&bias),
+                &mut out,
+            );
+            let want = reference(&a, &w, m, n, k);
+            for (i, (&got, &want)) in out.iter().zip(&want).enumerate() {
+                let want = want + bias[i % n] as f64;
+                assert!(
+                    (got as f64 - want).abs() < 1e-4,
+                    "{m}×{n}×{k} at {i}: {got} against {want}"
+                );
+            }
+            // The same product with the right-hand side given by columns.
+            let mut wt = vec![0f32; k * n];
+            for j in 0..n {
+                for kk in 0..k {
+                    wt[kk * n + j] = w[j * k + kk];
+                }
+            }
+            let mut again = vec![0f32; m * n];
+            matmul_t(
+                &Rows::new(&a, m, k),
+                &Packed::from_columns(&wt, k, n),
+                Some(&bias),
+                &mut again,
+            );
+            assert_eq!(out, again);
+        }
+    }
+}
