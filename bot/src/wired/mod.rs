@@ -41,7 +41,7 @@ pub struct WiredContext {
     pub db: Db,
     /// The bus (`bot.events`, `bot.commands`, `recording.completed`).
     pub bus: SharedBus,
-    /// The blob store (`recordings/<bot>/…`).
+    /// The blob store (`recordings/<bot>/launch-<n>/…`).
     pub blobs: SharedBlobStore,
 }
 
@@ -88,7 +88,7 @@ pub async fn run_bot(
     options: WiredOptions,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<WiredRun, WiredError> {
-    let (mut states, bot) = BotStates::begin(ctx.clone(), bot_id).await?;
+    let (mut states, bot, launch) = BotStates::begin(ctx.clone(), bot_id).await?;
     let meeting = match meetings::get(&ctx.db, bot.meeting_id).await {
         Ok(m) => m,
         Err(e) => {
@@ -117,6 +117,7 @@ pub async fn run_bot(
     let ids = BotIds {
         bot_id,
         meeting_id: bot.meeting_id,
+        launch,
     };
     let observer = Arc::new(WiredObserver::new(
         ctx.clone(),
