@@ -669,6 +669,10 @@ async fn restarted_bot_relaunches_and_an_ended_bot_is_refused() {
         .await
         .unwrap()
         .is_empty());
+    // On disk too, the second launch kept to its own folder.
+    assert!(out.path().join("launch-2/bot.json").is_file());
+    assert!(!out.path().join("launch-1").exists());
+    assert!(!out.path().join("bot.json").exists());
     assert!(recordings::for_bot(&h.ctx.db, ids.bot_id)
         .await
         .unwrap()
