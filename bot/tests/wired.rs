@@ -175,6 +175,7 @@ impl Harness {
         BotIds {
             bot_id: bot.id,
             meeting_id: meeting.id,
+            launch: 1,
         }
     }
 
@@ -317,7 +318,7 @@ async fn check_handed_over(
     );
     assert_eq!(
         rec.mixed_blob_key,
-        layout::recording_mixed(ids.bot_id).as_str()
+        layout::recording_mixed(ids.bot_id, ids.launch).as_str()
     );
     let mixed = decoded_seconds(&h.ctx.blobs, &rec.mixed_blob_key).await;
     assert!(
@@ -329,6 +330,8 @@ async fn check_handed_over(
     assert_eq!(tracks.len(), summary.tracks.len());
     assert!(!tracks.is_empty(), "no remote track recorded");
     for t in &tracks {
+        // One launch: every track starts with the recording.
+        assert_eq!(t.offset_ms, 0, "{t:?}");
         let secs = decoded_seconds(&h.ctx.blobs, &t.blob_key).await;
         assert!(
             (secs - summary.duration_s).abs() <= 0.5,
@@ -339,7 +342,7 @@ async fn check_handed_over(
     let bot_json = h
         .ctx
         .blobs
-        .get(&layout::bot_report(ids.bot_id))
+        .get(&layout::bot_report(ids.bot_id, ids.launch))
         .await
         .expect("bot.json uploaded");
     let bot_json: serde_json::Value = serde_json::from_slice(&bot_json).unwrap();
@@ -379,7 +382,7 @@ async fn meeting_ended_is_stored_announced_and_handed_over() {
 
     until_row(&h.ctx.db, ids.bot_id, BotState::Recording).await;
     // While recording, flushed audio reaches the blob store (every second here).
-    let prefix = format!("{}tracks/", layout::recording_prefix(ids.bot_id));
+    let prefix = layout::launch_tracks_prefix(ids.bot_id, ids.launch);
     let mut uploaded = Vec::new();
     for _ in 0..100 {
         uploaded = h.ctx.blobs.list(&prefix).await.unwrap();
@@ -580,7 +583,7 @@ async fn finish_step_twice_stores_one_recording_and_publishes_again() {
     assert!(h
         .ctx
         .blobs
-        .exists(&layout::bot_report(never.bot_id))
+        .exists(&layout::bot_report(never.bot_id, never.launch))
         .await
         .unwrap());
     assert!(recordings::for_bot(&h.ctx.db, never.bot_id)
@@ -649,14 +652,27 @@ async fn restarted_bot_relaunches_and_an_ended_bot_is_refused() {
             (BotState::Launching, BotState::Failed)
         ]
     );
+    // The relaunch is the bot's second launch: its bot.json is filed under
+    // launch 2, and launch 1's folder is left as it was (empty here).
     let bot_json = h
         .ctx
         .blobs
-        .get(&layout::bot_report(ids.bot_id))
+        .get(&layout::bot_report(ids.bot_id, 2))
         .await
         .unwrap();
     let bot_json: serde_json::Value = serde_json::from_slice(&bot_json).unwrap();
     assert_eq!(bot_json["end_reason"], "join_error");
+    assert!(h
+        .ctx
+        .blobs
+        .list(&layout::launch_prefix(ids.bot_id, 1))
+        .await
+        .unwrap()
+        .is_empty());
+    // On disk too, the second launch kept to its own folder.
+    assert!(out.path().join("launch-2/bot.json").is_file());
+    assert!(!out.path().join("launch-1").exists());
+    assert!(!out.path().join("bot.json").exists());
     assert!(recordings::for_bot(&h.ctx.db, ids.bot_id)
         .await
         .unwrap()
@@ -680,5 +696,140 @@ async fn restarted_bot_relaunches_and_an_ended_bot_is_refused() {
         "{err}"
     );
     assert_eq!(bots::history(&h.ctx.db, ids.bot_id).await.unwrap().len(), 5);
+    h.cleanup().await;
+}
+
+/// `flac` (under the test speech) as a bot's Ogg/Opus track at `out`.
+fn opus_track(flac: &str, out: &Path) -> Vec<u8> {
+    support::require("ffmpeg");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-v", "error", "-y", "-i"])
+        .arg(speech(flac))
+        .args(["-ac", "1", "-ar", "48000", "-c:a", "libopus"])
+        .arg(out)
+        .status()
+        .expect("run ffmpeg");
+    assert!(status.success());
+    std::fs::read(out).unwrap()
+}
+
+/// A bot relaunched after it crashed while recording: launch 1's live upload
+/// left its track in blob storage; launch 2 records its own track of the
+/// same slot and hands over. The recording row lists both launches' tracks,
+/// each at the time its launch started recording, the span covers both,
+/// and launch 2 overwrote nothing of launch 1's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_relaunched_bot_hands_over_every_launchs_tracks_on_postgres() {
+    let mut h = Harness::postgres_rabbitmq().await;
+    let mut completed = h.tap(RecordingCompletedV1::TOPIC).await;
+    let first = h.bot_for("https://meet.google.com/abc-defg-hij").await;
+    let db = &h.ctx.db;
+    let files = tempfile::tempdir().unwrap();
+
+    // Launch 1 gets in; its live upload puts up what it recorded; it dies.
+    for to in [BotState::Joining, BotState::Recording] {
+        bots::transition(db, first.bot_id, to, None, None)
+            .await
+            .unwrap();
+    }
+    let first_audio = opus_track(
+        "asterisk-en/conf-onlyperson.flac",
+        &files.path().join("first.ogg"),
+    );
+    let first_key = layout::recording_track(first.bot_id, 1, "track-0.ogg").unwrap();
+    h.ctx
+        .blobs
+        .put(&first_key, first_audio.clone().into())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+
+    // The relaunch, as the launcher stores it, and launch 2 gets in again.
+    bots::transition(
+        db,
+        first.bot_id,
+        BotState::Launching,
+        Some(EndReason::Crashed),
+        None,
+    )
+    .await
+    .unwrap();
+    for to in [BotState::Joining, BotState::Recording] {
+        bots::transition(db, first.bot_id, to, None, None)
+            .await
+            .unwrap();
+    }
+    let second = BotIds { launch: 2, ..first };
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(out.path().join("tracks")).unwrap();
+    let second_audio = opus_track(
+        "asterisk-en/conf-hasleft.flac",
+        &out.path().join("tracks/track-0.ogg"),
+    );
+    assert_ne!(first_audio, second_audio);
+    // Killed before it finalized: the finish step mixes its tracks.
+    let mut report = BotReport::new("https://meet.google.com/abc-defg-hij", BOT);
+    report.recording_started_at = Some(chrono::Utc::now());
+    let recording_id = hand_over(&h.ctx, second, out.path(), &report)
+        .await
+        .unwrap()
+        .expect("a recording");
+
+    let starts: Vec<_> = bots::history(db, first.bot_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.to_state == BotState::Recording.as_str())
+        .map(|t| t.at)
+        .collect();
+    assert_eq!(starts.len(), 2);
+    let offset_ms = (starts[1] - starts[0]).num_milliseconds();
+    assert!(offset_ms >= 1200, "{offset_ms} ms between the launches");
+
+    let rec = recordings::get(db, recording_id).await.unwrap();
+    let tracks = recordings::tracks(&rec).unwrap();
+    let second_key = layout::recording_track(first.bot_id, 2, "track-0.ogg").unwrap();
+    let listed: Vec<(&str, i64)> = tracks
+        .iter()
+        .map(|t| (t.blob_key.as_str(), t.offset_ms))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![(first_key.as_str(), 0), (second_key.as_str(), offset_ms)]
+    );
+    assert_ne!(tracks[0].name, tracks[1].name);
+    let second_s = decoded_seconds(&h.ctx.blobs, second_key.as_str()).await;
+    let first_s = decoded_seconds(&h.ctx.blobs, first_key.as_str()).await;
+    let span_ms = (offset_ms as f64 + second_s * 1000.0).max(first_s * 1000.0);
+    assert!(
+        (rec.duration_ms as f64 - span_ms).abs() <= 150.0,
+        "{} ms for launch 2 at {offset_ms} ms + {second_s} s",
+        rec.duration_ms
+    );
+    assert_eq!(
+        rec.mixed_blob_key,
+        layout::recording_mixed(first.bot_id, 2).as_str()
+    );
+    // Nothing overwritten: each launch's blob holds its own bytes.
+    assert_eq!(h.ctx.blobs.get(&first_key).await.unwrap(), first_audio);
+    assert_eq!(h.ctx.blobs.get(&second_key).await.unwrap(), second_audio);
+    assert!(h
+        .ctx
+        .blobs
+        .exists(&layout::bot_report(first.bot_id, 2))
+        .await
+        .unwrap());
+    assert!(!h
+        .ctx
+        .blobs
+        .exists(&layout::bot_report(first.bot_id, 1))
+        .await
+        .unwrap());
+    let published: Vec<Uuid> = drain(&mut completed, Duration::from_millis(500))
+        .await
+        .iter()
+        .map(|e| e.decode::<RecordingCompletedV1>().unwrap().recording_id)
+        .collect();
+    assert_eq!(published, vec![recording_id]);
     h.cleanup().await;
 }

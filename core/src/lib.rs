@@ -11,4 +11,5 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod domain;
+pub mod launches;
 pub mod telemetry;

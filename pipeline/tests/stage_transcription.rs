@@ -5,7 +5,7 @@
 mod whisper_support;
 
 use chrono::Utc;
-use mymeet_core::blob::{layout, BlobStore, LocalBlobStore};
+use mymeet_core::blob::{layout, BlobStore, LocalBlobStore, SharedBlobStore};
 use mymeet_core::bus::in_process::InProcessBus;
 use mymeet_core::bus::messages::{RecordingCompletedV1, RecordingProgressV1, TranscriptReadyV1};
 use mymeet_core::bus::{Envelope, Handler, HandlerError, QueueSpec, RetryPolicy, SharedBus};
@@ -14,7 +14,7 @@ use mymeet_core::db::repo::{self, meetings::NewMeeting};
 use mymeet_core::db::{self as coredb, Db};
 use mymeet_core::domain::Platform;
 use mymeet_pipeline::live::{LivePolicy, TranscriptDraft};
-use mymeet_pipeline::stages::TranscriptionStage;
+use mymeet_pipeline::stages::{mixed_tracks_from, PlacedTrack, TranscriptionStage};
 use mymeet_pipeline::transcribe::Transcriber;
 use mymeet_pipeline::whisper::TranscribeOptions;
 use std::sync::Arc;
@@ -58,15 +58,8 @@ async fn recording_of(s: &Stack, audio: &[u8], bot_json: Option<&str>) -> (Uuid,
     recording_with_tracks(s, Some(audio), &[], 11_000, bot_json).await
 }
 
-/// [`recording_of`] with per-track files (`name.ogg` under the bot's
-/// `tracks/`), and the bot's mixed file only when `audio` is given.
-async fn recording_with_tracks(
-    s: &Stack,
-    audio: Option<&[u8]>,
-    tracks: &[(&str, Vec<u8>)],
-    duration_ms: i64,
-    bot_json: Option<&str>,
-) -> (Uuid, Uuid, Uuid) {
+/// A tenant, a meeting and its bot: (bot, meeting).
+async fn bot_of_a_meeting(s: &Stack) -> (Uuid, Uuid) {
     let tenant = repo::tenants::create(&s.db, "Acme", &format!("acme-{}", Uuid::new_v4()))
         .await
         .unwrap();
@@ -87,32 +80,49 @@ async fn recording_with_tracks(
     let bot = repo::bots::create(&s.db, meeting.id, Utc::now(), &[])
         .await
         .unwrap();
-    let key = layout::recording_mixed(bot.id);
+    (bot.id, meeting.id)
+}
+
+/// [`recording_of`] with per-track files (`name.ogg` under the bot's first
+/// launch's `tracks/`), and the bot's mixed file only when `audio` is given.
+async fn recording_with_tracks(
+    s: &Stack,
+    audio: Option<&[u8]>,
+    tracks: &[(&str, Vec<u8>)],
+    duration_ms: i64,
+    bot_json: Option<&str>,
+) -> (Uuid, Uuid, Uuid) {
+    let (bot_id, meeting_id) = bot_of_a_meeting(s).await;
+    let key = layout::recording_mixed(bot_id, 1);
     if let Some(audio) = audio {
         s.blobs.put(&key, audio.to_vec().into()).await.unwrap();
     }
     if let Some(json) = bot_json {
         s.blobs
-            .put(&layout::bot_report(bot.id), json.as_bytes().to_vec().into())
+            .put(
+                &layout::bot_report(bot_id, 1),
+                json.as_bytes().to_vec().into(),
+            )
             .await
             .unwrap();
     }
     let mut rows = Vec::new();
     for (name, bytes) in tracks {
-        let key = layout::recording_track(bot.id, &format!("{name}.ogg")).unwrap();
+        let key = layout::recording_track(bot_id, 1, &format!("{name}.ogg")).unwrap();
         s.blobs.put(&key, bytes.clone().into()).await.unwrap();
         rows.push(Track {
             name: (*name).to_owned(),
             blob_key: key.to_string(),
             speaker: None,
+            offset_ms: 0,
         });
     }
     let recording =
-        repo::recordings::insert_if_absent(&s.db, bot.id, duration_ms, key.as_str(), &rows)
+        repo::recordings::insert_if_absent(&s.db, bot_id, duration_ms, key.as_str(), &rows)
             .await
             .unwrap()
             .model;
-    (recording.id, bot.id, meeting.id)
+    (recording.id, bot_id, meeting_id)
 }
 
 /// `pocketsphinx/librivox-0870` (7.1 s) then `jfk` (11 s), as Ogg/Opus.
@@ -355,7 +365,7 @@ async fn a_call_transcribed_while_it_runs_leaves_only_its_tail_and_loses_no_word
     let track_keys: Vec<String> = ["alice", "bob"]
         .iter()
         .map(|n| {
-            layout::recording_track(bot_id, &format!("{n}.ogg"))
+            layout::recording_track(bot_id, 1, &format!("{n}.ogg"))
                 .unwrap()
                 .to_string()
         })
@@ -395,14 +405,14 @@ async fn a_call_transcribed_while_it_runs_leaves_only_its_tail_and_loses_no_word
     // The call ends: the whole tracks are uploaded and only the tail is left.
     s.blobs
         .put(
-            &layout::recording_track(bot_id, "alice.ogg").unwrap(),
+            &layout::recording_track(bot_id, 1, "alice.ogg").unwrap(),
             alice.clone().into(),
         )
         .await
         .unwrap();
     s.blobs
         .put(
-            &layout::recording_track(bot_id, "bob.ogg").unwrap(),
+            &layout::recording_track(bot_id, 1, "bob.ogg").unwrap(),
             bob.clone().into(),
         )
         .await
@@ -470,4 +480,251 @@ async fn a_call_transcribed_while_it_runs_leaves_only_its_tail_and_loses_no_word
         live_words.join(" "),
         whole_words.join(" ")
     );
+}
+
+/// Root mean square of each `window` samples of `pcm` (the last may be short).
+fn energy(pcm: &[f32], window: usize) -> Vec<f32> {
+    pcm.chunks(window)
+        .map(|c| (c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32).sqrt())
+        .collect()
+}
+
+/// `flac` (under the test speech) as the bot's Ogg/Opus track at `out`.
+fn opus_track(s: &Stack, flac: &str, out: &str) -> Vec<u8> {
+    let path = whisper_support::speech_dir().join(flac);
+    ffmpeg(
+        &[
+            "-i",
+            path.to_str().unwrap(),
+            "-ac",
+            "1",
+            "-ar",
+            "48000",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            "32k",
+        ],
+        &s._dir.path().join(out),
+    )
+}
+
+/// A bot relaunched after a crash records a track that starts later on the
+/// meeting's timeline: the mix places its audio at its offset, with silence
+/// in the gap, from whatever second the mix starts at.
+#[tokio::test(flavor = "multi_thread")]
+async fn tracks_are_mixed_at_their_offsets_on_the_meetings_timeline() {
+    let s = stack().await;
+    let blobs: SharedBlobStore = s.blobs.clone();
+    let bot = Uuid::new_v4();
+    // Launch 1 heard the JFK quote (11 s); launch 2 started recording 25 s
+    // after launch 1 did and heard a reader (7.1 s).
+    let first = layout::recording_track(bot, 1, "track-1.ogg").unwrap();
+    let second = layout::recording_track(bot, 2, "track-1.ogg").unwrap();
+    let jfk = opus_track(&s, "jfk/jfk.flac", "jfk.ogg");
+    let reader = opus_track(&s, "pocketsphinx/librivox-0870.flac", "reader.ogg");
+    s.blobs.put(&first, jfk.into()).await.unwrap();
+    s.blobs.put(&second, reader.into()).await.unwrap();
+    const OFFSET_S: usize = 25;
+    const RATE: usize = 16_000;
+    const WINDOW: usize = RATE / 10;
+    let placed = [
+        PlacedTrack::at_start(first.clone()),
+        PlacedTrack {
+            key: second.clone(),
+            offset_s: OFFSET_S as f64,
+        },
+    ];
+    let jfk_alone = mixed_tracks_from(&blobs, &[PlacedTrack::at_start(first)], 0.0)
+        .await
+        .unwrap();
+    let reader_alone = mixed_tracks_from(&blobs, &[PlacedTrack::at_start(second)], 0.0)
+        .await
+        .unwrap();
+    assert!(
+        jfk_alone.len() > 10 * RATE && jfk_alone.len() < 12 * RATE,
+        "{}",
+        jfk_alone.len()
+    );
+    let reader_energy = energy(&reader_alone, WINDOW);
+    assert!(
+        reader_energy.iter().copied().fold(0.0, f32::max) > 0.02,
+        "the reader's track is silent"
+    );
+
+    // From the start: the JFK quote, silence, then the reader at 25 s.
+    let mix = mixed_tracks_from(&blobs, &placed, 0.0).await.unwrap();
+    assert_eq!(mix.len(), OFFSET_S * RATE + reader_alone.len());
+    let mix_energy = energy(&mix, WINDOW);
+    let jfk_energy = energy(&jfk_alone, WINDOW);
+    let whole_jfk_windows = jfk_alone.len() / WINDOW;
+    for i in 0..whole_jfk_windows {
+        assert!(
+            (mix_energy[i] - jfk_energy[i]).abs() < 1e-4,
+            "window {i}: {} vs {}",
+            mix_energy[i],
+            jfk_energy[i]
+        );
+    }
+    let at = OFFSET_S * RATE / WINDOW;
+    for (i, e) in mix_energy
+        .iter()
+        .enumerate()
+        .take(at)
+        .skip(whole_jfk_windows + 1)
+    {
+        assert!(*e == 0.0, "window {i} ({} s) is not silent: {e}", i / 10);
+    }
+    for (i, e) in reader_energy.iter().enumerate() {
+        assert!(
+            (mix_energy[at + i] - e).abs() < 1e-4,
+            "window {} s + {i}: {} vs {e}",
+            OFFSET_S,
+            mix_energy[at + i]
+        );
+    }
+
+    // From 20 s on (a draft ended there): 5 s of silence, then the reader.
+    let tail = mixed_tracks_from(&blobs, &placed, 20.0).await.unwrap();
+    assert_eq!(tail.len(), 5 * RATE + reader_alone.len());
+    assert!(tail[..5 * RATE].iter().all(|s| *s == 0.0));
+    assert_eq!(&tail[5 * RATE..], &reader_alone[..]);
+}
+
+/// A relaunched bot's recording: launch 1's track at 0 s, launch 2's at
+/// 30 s, each launch's speakers in its own bot.json, and a live draft left
+/// by launch 2 on its own timeline. The transcript puts every word at its
+/// place on the meeting's timeline with its speaker, and the draft that
+/// does not fit the recording is not continued.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relaunched_bots_tracks_keep_their_times_and_speakers() {
+    let s = stack().await;
+    let (bot_id, meeting_id) = bot_of_a_meeting(&s).await;
+    let first = layout::recording_track(bot_id, 1, "track-1.ogg").unwrap();
+    let second = layout::recording_track(bot_id, 2, "track-1.ogg").unwrap();
+    let jfk = opus_track(&s, "jfk/jfk.flac", "jfk.ogg");
+    let reader = opus_track(&s, "pocketsphinx/librivox-0870.flac", "reader.ogg");
+    s.blobs.put(&first, jfk.into()).await.unwrap();
+    s.blobs.put(&second, reader.into()).await.unwrap();
+    for (launch, json) in [
+        (
+            1,
+            r#"{"speakers":[{"name":"Alice","from_s":0.0,"to_s":11.0}]}"#,
+        ),
+        (
+            2,
+            r#"{"speakers":[{"name":"Bob","from_s":0.0,"to_s":7.2}]}"#,
+        ),
+    ] {
+        s.blobs
+            .put(
+                &layout::bot_report(bot_id, launch),
+                json.as_bytes().to_vec().into(),
+            )
+            .await
+            .unwrap();
+    }
+    // What the live half kept of launch 2, on launch 2's timeline.
+    let mut stale = TranscriptDraft::new("tiny.en");
+    stale.extend(
+        mymeet_pipeline::transcript::Transcript {
+            language: "en".into(),
+            language_probability: 0.9,
+            duration: 5.0,
+            segments: vec![mymeet_pipeline::transcript::Segment {
+                start: 0.0,
+                end: 5.0,
+                speaker: None,
+                text: "stale words of the second launch".into(),
+                confidence: 0.9,
+                language: "en".into(),
+            }],
+        },
+        5.0,
+    );
+    stale.tracks = vec![second.to_string()];
+    s.blobs
+        .put(
+            &layout::transcript_draft(bot_id),
+            serde_json::to_vec(&stale).unwrap().into(),
+        )
+        .await
+        .unwrap();
+    let rows = [
+        Track {
+            name: "launch-1-track-1".into(),
+            blob_key: first.to_string(),
+            speaker: None,
+            offset_ms: 0,
+        },
+        Track {
+            name: "launch-2-track-1".into(),
+            blob_key: second.to_string(),
+            speaker: None,
+            offset_ms: 30_000,
+        },
+    ];
+    let recording_id = repo::recordings::insert_if_absent(
+        &s.db,
+        bot_id,
+        37_100,
+        layout::recording_mixed(bot_id, 2).as_str(),
+        &rows,
+    )
+    .await
+    .unwrap()
+    .model
+    .id;
+    stage(&s)
+        .handle(&Envelope::new(&RecordingCompletedV1 {
+            recording_id,
+            bot_id,
+            meeting_id,
+        }))
+        .await
+        .unwrap();
+
+    let transcript = repo::transcripts::for_recording(&s.db, recording_id)
+        .await
+        .unwrap()
+        .expect("a transcript");
+    let segments = repo::transcripts::segments(&s.db, transcript.id)
+        .await
+        .unwrap();
+    let text = segments
+        .iter()
+        .map(|s| s.text.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        !text.contains("stale"),
+        "the other launch's draft was used: {text}"
+    );
+    assert!(text.contains("ask not what your country"), "{text}");
+    assert!(text.contains("dashwood"), "{text}");
+    let described: Vec<String> = segments
+        .iter()
+        .map(|s| format!("{}–{} {:?} {}", s.start_ms, s.end_ms, s.speaker, s.text))
+        .collect();
+    // Segments are told apart by their ends: Whisper may put the start of the
+    // first segment after a long pause a hair before the VAD's cut, which
+    // maps it back to the end of the speech before the pause (a quirk of the
+    // speech-only timeline, not of the offsets).
+    let (early, late): (Vec<_>, Vec<_>) = segments.iter().partition(|s| s.end_ms < 20_000);
+    assert!(!early.is_empty() && !late.is_empty(), "{described:#?}");
+    for s in &early {
+        assert!(s.end_ms <= 12_000, "{described:#?}");
+        assert_eq!(s.speaker.as_deref(), Some("Alice"), "{described:#?}");
+    }
+    for s in &late {
+        assert!(s.end_ms >= 30_000 && s.end_ms <= 37_500, "{described:#?}");
+        assert_eq!(s.speaker.as_deref(), Some("Bob"), "{described:#?}");
+    }
+    assert!(late.iter().any(|s| s.start_ms >= 29_500), "{described:#?}");
+    let late_text = late
+        .iter()
+        .map(|s| s.text.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(late_text.contains("dashwood"), "{described:#?}");
 }

@@ -332,7 +332,7 @@ async fn a_bot_killed_while_recording_after_its_meeting_hands_its_uploads_over()
         .status()
         .expect("ffmpeg runs (scripts/setup installs it)");
     assert!(status.success());
-    let key = layout::recording_track(bot, "track-1.ogg").unwrap();
+    let key = layout::recording_track(bot, 1, "track-1.ogg").unwrap();
     blobs.put_file(&key, &track).await.unwrap();
 
     // It dies after its meeting: not restarted, failed, and its audio adopted.
@@ -365,4 +365,117 @@ async fn a_bot_killed_while_recording_after_its_meeting_hands_its_uploads_over()
         (completed.recording_id, completed.bot_id),
         (recording.id, bot)
     );
+}
+
+/// `seconds` of a sine at `hz` as the bot's Ogg/Opus track, in `dir`.
+fn sine_track(dir: &Path, hz: u32, seconds: u32) -> PathBuf {
+    let track = dir.join(format!("sine-{hz}.ogg"));
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("sine=frequency={hz}:duration={seconds}"))
+        .args(["-ac", "1", "-ar", "48000", "-c:a", "libopus"])
+        .arg(&track)
+        .status()
+        .expect("ffmpeg runs (scripts/setup installs it)");
+    assert!(status.success());
+    track
+}
+
+/// A bot killed while recording, restarted inside its meeting, recording
+/// again and killed again after the meeting: both launches' uploads are
+/// adopted, each at its launch's place on the meeting's timeline, and the
+/// second launch overwrote nothing of the first's.
+#[tokio::test]
+async fn a_relaunched_bots_uploads_of_every_launch_are_adopted() {
+    use mymeet_core::blob::{layout, BlobStore, LocalBlobStore};
+    use mymeet_core::bus::in_process::InProcessBus;
+    use mymeet_core::bus::{RetryPolicy, SharedBus};
+    use mymeet_scheduler::launcher::OrphanRecordings;
+
+    let (db, dir) = support::db().await;
+    let clock = Arc::new(ManualClock::new(t0() + Duration::minutes(9)));
+    let bot = planned_bot(&db, clock.clone()).await;
+    let log = dir.path().join("launches.log");
+    let blobs = Arc::new(LocalBlobStore::new(dir.path().join("blobs")));
+    let bus: SharedBus = Arc::new(InProcessBus::new(
+        db.clone(),
+        RetryPolicy::default(),
+        std::time::Duration::from_secs(5),
+    ));
+    let l = launcher(&db, clock.clone(), &log, "one", 4).with_orphan_recordings(OrphanRecordings {
+        blobs: blobs.clone(),
+        bus: bus.clone(),
+    });
+    let record = |to| repo::bots::transition(&db, bot, to, None, None);
+
+    // Launch 1 records 3 s and uploads them, then dies inside the meeting.
+    assert_eq!(l.tick().await.unwrap().launched, vec![bot]);
+    let first = launches(&log, 1).await[0];
+    record(BotState::Joining).await.unwrap();
+    record(BotState::Recording).await.unwrap();
+    let first_audio = std::fs::read(sine_track(dir.path(), 440, 3)).unwrap();
+    let first_key = layout::recording_track(bot, 1, "track-1.ogg").unwrap();
+    blobs
+        .put(&first_key, first_audio.clone().into())
+        .await
+        .unwrap();
+    kill(first.0);
+    clock.set(t0() + Duration::minutes(20));
+    let report = tick_until(&l, |r| !r.restarted.is_empty()).await;
+    assert_eq!(report.restarted, vec![bot], "{report:?}");
+    let second = launches(&log, 2).await[1];
+
+    // Launch 2 gets in again a while later, records 2 s on the same slot
+    // name, and dies after the meeting.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    record(BotState::Joining).await.unwrap();
+    record(BotState::Recording).await.unwrap();
+    let second_audio = std::fs::read(sine_track(dir.path(), 880, 2)).unwrap();
+    let second_key = layout::recording_track(bot, 2, "track-1.ogg").unwrap();
+    blobs
+        .put(&second_key, second_audio.clone().into())
+        .await
+        .unwrap();
+    kill(second.0);
+    clock.set(t0() + Duration::minutes(45));
+    let report = tick_until(&l, |r| !r.failed.is_empty()).await;
+    assert_eq!(report.failed, vec![bot], "{report:?}");
+    assert_eq!(report.adopted.len(), 1, "{report:?}");
+
+    // Where each launch started recording, as stored.
+    let starts: Vec<_> = repo::bots::history(&db, bot)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.to_state == BotState::Recording.as_str())
+        .map(|t| t.at)
+        .collect();
+    assert_eq!(starts.len(), 2);
+    let offset_ms = (starts[1] - starts[0]).num_milliseconds();
+    assert!(offset_ms >= 1500, "{offset_ms} ms between the launches");
+
+    let recording = repo::recordings::for_bot(&db, bot)
+        .await
+        .unwrap()
+        .expect("a recording row");
+    let tracks = recording.tracks().unwrap();
+    let listed: Vec<(&str, i64)> = tracks
+        .iter()
+        .map(|t| (t.blob_key.as_str(), t.offset_ms))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![(first_key.as_str(), 0), (second_key.as_str(), offset_ms)]
+    );
+    assert_ne!(tracks[0].name, tracks[1].name);
+    // The span runs from launch 1's start to the end of launch 2's 2 s.
+    assert!(
+        (recording.duration_ms - (offset_ms + 2000)).abs() <= 100,
+        "{} ms, launch 2 at {offset_ms} ms",
+        recording.duration_ms
+    );
+    // Nothing overwritten: each launch's blob holds what it uploaded.
+    assert_eq!(blobs.get(&first_key).await.unwrap(), first_audio);
+    assert_eq!(blobs.get(&second_key).await.unwrap(), second_audio);
+    assert_ne!(first_audio, second_audio);
 }

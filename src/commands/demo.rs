@@ -408,14 +408,13 @@ async fn print_files(
     println!();
     println!(
         "recording   {}",
-        blobs_dir
-            .join(layout::recording_mixed(bot_id).as_str())
-            .display()
+        blobs_dir.join(&recording.mixed_blob_key).display()
     );
     println!(
         "bot log     {}",
         blobs_dir
-            .join(layout::bot_report(bot_id).as_str())
+            // The demo launches its bot once.
+            .join(layout::bot_report(bot_id, 1).as_str())
             .display()
     );
     let reports = repo::reports::list_for_transcript(db, transcript.id).await?;

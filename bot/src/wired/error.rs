@@ -49,6 +49,14 @@ pub enum FinishError {
         /// Why.
         source: BlobError,
     },
+    /// The tracks an earlier launch of the bot uploaded could not be read.
+    #[error("reading the tracks of launch {launch}: {source}")]
+    EarlierLaunch {
+        /// The launch.
+        launch: u32,
+        /// Why.
+        source: BlobError,
+    },
     /// A local file could not be read.
     #[error("reading {path}: {source}")]
     Read {

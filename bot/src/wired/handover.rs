@@ -3,6 +3,11 @@
 //! `recording.completed` published. (The terminal transition comes after, in
 //! the observer.) Every step is idempotent, so a crash anywhere in between is
 //! repaired by running the whole step again.
+//!
+//! A bot relaunched after a crash inside its meeting hands over every
+//! launch's audio, not only its own: the recording row lists the tracks the
+//! earlier launches uploaded (each under its own launch folder) next to this
+//! launch's, each at its offset on the meeting's timeline.
 
 use super::error::FinishError;
 use super::WiredContext;
@@ -14,6 +19,7 @@ use mymeet_core::bus::messages::RecordingCompletedV1;
 use mymeet_core::bus::Envelope;
 use mymeet_core::db::entities::recordings::Track;
 use mymeet_core::db::repo::recordings;
+use mymeet_core::launches::{self, Launch};
 use std::path::Path;
 use uuid::Uuid;
 
@@ -24,6 +30,9 @@ pub struct BotIds {
     pub bot_id: Uuid,
     /// Its meeting.
     pub meeting_id: Uuid,
+    /// Which launch of the bot this process is (1 for the first): its
+    /// uploads go under `recordings/<bot>/launch-<n>/`.
+    pub launch: u32,
 }
 
 /// The audio files of a finished call, relative to the output directory.
@@ -46,22 +55,18 @@ pub async fn hand_over(
     report: &BotReport,
 ) -> Result<Option<Uuid>, FinishError> {
     let audio = recorded_audio(out_dir, report).await;
-    let mut tracks = Vec::new();
+    let mut uploaded = Vec::new();
     if let Some(audio) = &audio {
         for file in &audio.track_files {
-            let key = layout::recording_track(ids.bot_id, track_name(file))?;
+            let key = layout::recording_track(ids.bot_id, ids.launch, track_name(file))?;
             upload_file(ctx, &key, &out_dir.join(file)).await?;
-            tracks.push(Track {
-                name: track_stem(file).to_owned(),
-                blob_key: key.to_string(),
-                speaker: None,
-            });
+            uploaded.push((track_stem(file).to_owned(), key));
         }
-        let mixed = layout::recording_mixed(ids.bot_id);
+        let mixed = layout::recording_mixed(ids.bot_id, ids.launch);
         upload_file(ctx, &mixed, &out_dir.join(&audio.mixed_file)).await?;
     }
     let json = serde_json::to_vec_pretty(report)?;
-    let key = layout::bot_report(ids.bot_id);
+    let key = layout::bot_report(ids.bot_id, ids.launch);
     ctx.blobs
         .put(&key, Bytes::from(json))
         .await
@@ -72,8 +77,8 @@ pub async fn hand_over(
     let Some(audio) = audio else {
         return Ok(None);
     };
-    let duration_ms = (audio.duration_s * 1000.0).round() as i64;
-    let mixed_key = layout::recording_mixed(ids.bot_id);
+    let (tracks, duration_ms) = every_launch(ctx, ids, report, &audio, uploaded).await?;
+    let mixed_key = layout::recording_mixed(ids.bot_id, ids.launch);
     let stored = recordings::insert_if_absent(
         &ctx.db,
         ids.bot_id,
@@ -90,9 +95,56 @@ pub async fn hand_over(
             meeting_id: ids.meeting_id,
         }))
         .await?;
-    tracing::info!(bot = %ids.bot_id, recording = %recording_id, new = stored.created,
-        duration_ms, tracks = tracks.len(), "recording handed over");
+    tracing::info!(bot = %ids.bot_id, launch = ids.launch, recording = %recording_id,
+        new = stored.created, duration_ms, tracks = tracks.len(), "recording handed over");
     Ok(Some(recording_id))
+}
+
+/// The tracks of every launch that recorded — the earlier ones' from blob
+/// storage, this one's as just `uploaded` (stem, key) — each at its launch's
+/// offset, and the length of the whole span in milliseconds.
+async fn every_launch(
+    ctx: &WiredContext,
+    ids: BotIds,
+    report: &BotReport,
+    audio: &RecordedAudio,
+    uploaded: Vec<(String, BlobKey)>,
+) -> Result<(Vec<Track>, i64), FinishError> {
+    let mut all = launches::of_bot(&ctx.db, ids.bot_id).await?;
+    // This launch counts even when the database missed its step into
+    // `recording` (a failed write is only logged): bot.json has the time.
+    match all.iter_mut().find(|l| l.number == ids.launch) {
+        Some(this) => {
+            if this.recording_started_at.is_none() {
+                this.recording_started_at = report.recording_started_at;
+            }
+        }
+        None => all.push(Launch {
+            number: ids.launch,
+            recording_started_at: report.recording_started_at,
+        }),
+    }
+    let offsets = launches::offsets(&all);
+    let own_offset = offsets
+        .iter()
+        .find(|(n, _)| *n == ids.launch)
+        .map_or(0, |(_, offset)| *offset);
+    let mut tracks = Vec::new();
+    let mut end_ms = own_offset + (audio.duration_s * 1000.0).round() as i64;
+    for &(launch, offset_ms) in offsets.iter().filter(|(n, _)| *n < ids.launch) {
+        let earlier = launches::uploaded_tracks(ctx.blobs.as_ref(), ids.bot_id, launch, offset_ms)
+            .await
+            .map_err(|source| FinishError::EarlierLaunch { launch, source })?;
+        end_ms = end_ms.max(earlier.end_ms);
+        tracks.extend(earlier.tracks);
+    }
+    tracks.extend(uploaded.into_iter().map(|(stem, key)| Track {
+        name: launches::track_name(ids.launch, &stem),
+        blob_key: key.to_string(),
+        speaker: None,
+        offset_ms: own_offset,
+    }));
+    Ok((tracks, end_ms))
 }
 
 /// The finished recording, or one rebuilt from the tracks when the bot was
@@ -129,7 +181,7 @@ async fn upload_file(ctx: &WiredContext, key: &BlobKey, path: &Path) -> Result<(
         })
 }
 
-/// `tracks/track-1.ogg` → `track-1.ogg`, the name under the bot's `tracks/` blobs.
+/// `tracks/track-1.ogg` → `track-1.ogg`, the name under the launch's `tracks/` blobs.
 pub(super) fn track_name(file: &str) -> &str {
     file.rsplit('/').next().unwrap_or(file)
 }

@@ -20,7 +20,6 @@ use mymeet_core::bus::Envelope;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
-use uuid::Uuid;
 
 /// Periodic uploads of one bot's flushed files.
 pub(super) struct LiveUpload {
@@ -67,7 +66,7 @@ impl LiveUpload {
         self.last = Some(now);
         let started = *self.started.get_or_insert(now);
         let bot = self.ids.bot_id;
-        let files = match snapshot(bot, out_dir) {
+        let files = match snapshot(self.ids, out_dir) {
             Ok(files) => files,
             Err(e) => {
                 tracing::warn!(%bot, error = %e, "reading flushed files");
@@ -118,8 +117,9 @@ impl LiveUpload {
     }
 }
 
-/// The bytes of every flushed audio file under `out_dir`, with their keys.
-fn snapshot(bot_id: Uuid, out_dir: &Path) -> std::io::Result<Vec<(BlobKey, Bytes)>> {
+/// The bytes of every flushed audio file under `out_dir`, with their keys
+/// in this launch's folder.
+fn snapshot(ids: BotIds, out_dir: &Path) -> std::io::Result<Vec<(BlobKey, Bytes)>> {
     let mut files = Vec::new();
     let tracks = out_dir.join("tracks");
     if tracks.is_dir() {
@@ -132,7 +132,7 @@ fn snapshot(bot_id: Uuid, out_dir: &Path) -> std::io::Result<Vec<(BlobKey, Bytes
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
-            let Ok(key) = layout::recording_track(bot_id, track_name(name)) else {
+            let Ok(key) = layout::recording_track(ids.bot_id, ids.launch, track_name(name)) else {
                 continue;
             };
             files.push((key, Bytes::from(std::fs::read(&path)?)));
@@ -141,7 +141,7 @@ fn snapshot(bot_id: Uuid, out_dir: &Path) -> std::io::Result<Vec<(BlobKey, Bytes
     let mixed = out_dir.join("recording.ogg");
     if mixed.is_file() {
         files.push((
-            layout::recording_mixed(bot_id),
+            layout::recording_mixed(ids.bot_id, ids.launch),
             Bytes::from(std::fs::read(&mixed)?),
         ));
     }

@@ -41,14 +41,15 @@ pub struct WiredContext {
     pub db: Db,
     /// The bus (`bot.events`, `bot.commands`, `recording.completed`).
     pub bus: SharedBus,
-    /// The blob store (`recordings/<bot>/…`).
+    /// The blob store (`recordings/<bot>/launch-<n>/…`).
     pub blobs: SharedBlobStore,
 }
 
 /// How to run a wired bot.
 #[derive(Debug, Clone)]
 pub struct WiredOptions {
-    /// The bot's settings; its `meeting_url` is replaced by the meeting's.
+    /// The bot's settings; its `meeting_url` is replaced by the meeting's,
+    /// and it records into the launch's `launch-<n>/` subfolder of `out_dir`.
     pub bot: BotConfig,
     /// Least time between two uploads of the flushed audio while recording.
     pub upload_every: Duration,
@@ -81,14 +82,15 @@ pub struct WiredRun {
 /// `Stop` on `bot.commands` makes it leave. Fails before the meeting when the
 /// bot or its meeting cannot be read or the bot already ended, and after it
 /// when the recording could not be handed over (the row is then left short
-/// of its terminal state and the files stay in `options.bot.out_dir`).
+/// of its terminal state and the files stay in `options.bot.out_dir`, in the
+/// launch's `launch-<n>/` subfolder).
 pub async fn run_bot(
     ctx: WiredContext,
     bot_id: Uuid,
     options: WiredOptions,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<WiredRun, WiredError> {
-    let (mut states, bot) = BotStates::begin(ctx.clone(), bot_id).await?;
+    let (mut states, bot, launch) = BotStates::begin(ctx.clone(), bot_id).await?;
     let meeting = match meetings::get(&ctx.db, bot.meeting_id).await {
         Ok(m) => m,
         Err(e) => {
@@ -98,6 +100,11 @@ pub async fn run_bot(
     };
     let mut config = options.bot;
     config.meeting_url = meeting.meeting_url;
+    // A relaunch on the same machine (the process launcher) gets the same
+    // folder as the launch that crashed: each launch records into its own
+    // subfolder, so the crashed launch's files are neither uploaded again
+    // under this launch's keys nor mixed into its recording.
+    config.out_dir = config.out_dir.join(format!("launch-{launch}"));
     if let Err(e) = std::fs::create_dir_all(&config.out_dir) {
         let detail = format!("output directory {}: {e}", config.out_dir.display());
         fail_early(&mut states, &detail).await;
@@ -117,6 +124,7 @@ pub async fn run_bot(
     let ids = BotIds {
         bot_id,
         meeting_id: bot.meeting_id,
+        launch,
     };
     let observer = Arc::new(WiredObserver::new(
         ctx.clone(),

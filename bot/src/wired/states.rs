@@ -11,6 +11,7 @@ use mymeet_core::bus::Envelope;
 use mymeet_core::db::entities::bots;
 use mymeet_core::db::repo::{bots as bot_repo, RepoError};
 use mymeet_core::domain::{BotState, EndReason};
+use mymeet_core::launches;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -30,11 +31,13 @@ impl BotStates {
     /// Reads the bot and brings its row to `launching`, the state a bot
     /// process starts in: a `scheduled` bot (started by hand) is launched; an
     /// active bot past `launching` was restarted after a crash and goes back
-    /// to `launching` (`crashed`); an ended bot is refused.
+    /// to `launching` (`crashed`); an ended bot is refused. Also returns
+    /// which launch of the bot this is (its transitions into `launching`),
+    /// the number its uploads are filed under.
     pub(super) async fn begin(
         ctx: WiredContext,
         bot_id: Uuid,
-    ) -> Result<(Self, bots::Model), WiredError> {
+    ) -> Result<(Self, bots::Model, u32), WiredError> {
         let bot = bot_repo::get(&ctx.db, bot_id).await?;
         let state = bot_repo::state_of(&bot)?;
         let mut states = BotStates {
@@ -71,7 +74,11 @@ impl BotStates {
             states.version += 1;
             states.announce(&record).await;
         }
-        Ok((states, bot))
+        // At least 1: a bot found in `launching` was claimed by the launcher,
+        // which stored that step.
+        let launch = launches::of_bot(&states.ctx.db, bot_id).await?.len().max(1);
+        let launch = u32::try_from(launch).unwrap_or(u32::MAX);
+        Ok((states, bot, launch))
     }
 
     /// Stores `record` and announces it. Never fails: a refused or failed

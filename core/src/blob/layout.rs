@@ -1,27 +1,60 @@
 //! Where each kind of blob lives: one place that names every key, so the bot
 //! that writes a recording and the stage that reads it cannot disagree.
+//!
+//! A bot may be launched more than once for one meeting (the launcher
+//! restarts a bot that crashed inside its meeting). Each launch writes its
+//! audio and `bot.json` under its own folder, `recordings/<bot>/launch-<n>/`,
+//! so a later launch never overwrites what an earlier one recorded. `n`
+//! counts the bot's stored transitions into `launching` (the first launch is
+//! 1), the same count the launcher passes to the bot it starts.
 
 use super::{BlobKey, InvalidBlobKey};
 use uuid::Uuid;
 
-/// The folder of everything a bot recorded: `recordings/<bot>/`.
+/// The folder of everything a bot recorded, all launches: `recordings/<bot>/`.
 pub fn recording_prefix(bot_id: Uuid) -> String {
     format!("recordings/{bot_id}/")
 }
 
-/// All remote audio mixed: `recordings/<bot>/recording.ogg`.
-pub fn recording_mixed(bot_id: Uuid) -> BlobKey {
-    key(format!("{}recording.ogg", recording_prefix(bot_id)))
+/// The folder of one launch of a bot: `recordings/<bot>/launch-<n>/`.
+pub fn launch_prefix(bot_id: Uuid, launch: u32) -> String {
+    format!("{}launch-{launch}/", recording_prefix(bot_id))
 }
 
-/// One remote track: `recordings/<bot>/tracks/<file>` (`file` as the bot named it, e.g. `track-1.ogg`).
-pub fn recording_track(bot_id: Uuid, file: &str) -> Result<BlobKey, InvalidBlobKey> {
-    BlobKey::new(format!("{}tracks/{file}", recording_prefix(bot_id)))
+/// The folder of one launch's tracks: `recordings/<bot>/launch-<n>/tracks/`.
+pub fn launch_tracks_prefix(bot_id: Uuid, launch: u32) -> String {
+    format!("{}tracks/", launch_prefix(bot_id, launch))
 }
 
-/// The bot's `bot.json` (transitions, speaker timeline): `recordings/<bot>/bot.json`.
-pub fn bot_report(bot_id: Uuid) -> BlobKey {
+/// One launch's remote audio mixed: `recordings/<bot>/launch-<n>/recording.ogg`.
+pub fn recording_mixed(bot_id: Uuid, launch: u32) -> BlobKey {
+    key(format!("{}recording.ogg", launch_prefix(bot_id, launch)))
+}
+
+/// One remote track of one launch: `recordings/<bot>/launch-<n>/tracks/<file>`
+/// (`file` as the bot named it, e.g. `track-1.ogg`).
+pub fn recording_track(bot_id: Uuid, launch: u32, file: &str) -> Result<BlobKey, InvalidBlobKey> {
+    BlobKey::new(format!("{}{file}", launch_tracks_prefix(bot_id, launch)))
+}
+
+/// One launch's `bot.json` (transitions, speaker timeline):
+/// `recordings/<bot>/launch-<n>/bot.json`.
+pub fn bot_report(bot_id: Uuid, launch: u32) -> BlobKey {
+    key(format!("{}bot.json", launch_prefix(bot_id, launch)))
+}
+
+/// Where `bot.json` was before launches had folders
+/// (`recordings/<bot>/bot.json`): read for recordings stored back then.
+pub fn legacy_bot_report(bot_id: Uuid) -> BlobKey {
     key(format!("{}bot.json", recording_prefix(bot_id)))
+}
+
+/// The launch whose folder holds `key`, when it is one of `bot_id`'s launch
+/// folders; `None` for the keys written before launches had folders.
+pub fn launch_of(bot_id: Uuid, key: &str) -> Option<u32> {
+    let rest = key.strip_prefix(&recording_prefix(bot_id))?;
+    let (folder, _) = rest.split_once('/')?;
+    folder.strip_prefix("launch-")?.parse().ok()
 }
 
 /// The transcript of a recording still in progress, kept by the
@@ -40,7 +73,7 @@ pub fn report_file(
 }
 
 fn key(k: String) -> BlobKey {
-    // Built only from a UUID and fixed names, which are always valid keys.
+    // Built only from a UUID, a number and fixed names, which are always valid keys.
     BlobKey::new(k).expect("fixed blob key layout is valid")
 }
 
@@ -53,13 +86,56 @@ mod tests {
         let bot = Uuid::new_v4();
         let prefix = recording_prefix(bot);
         for k in [
-            recording_mixed(bot),
-            bot_report(bot),
+            recording_mixed(bot, 1),
+            bot_report(bot, 1),
+            legacy_bot_report(bot),
             transcript_draft(bot),
-            recording_track(bot, "track-1.ogg").unwrap(),
+            recording_track(bot, 1, "track-1.ogg").unwrap(),
         ] {
             assert!(k.as_str().starts_with(&prefix), "{k}");
         }
-        assert!(recording_track(bot, "../escape.ogg").is_err());
+        assert!(recording_track(bot, 1, "../escape.ogg").is_err());
+    }
+
+    #[test]
+    fn two_launches_never_share_a_key() {
+        let bot = Uuid::new_v4();
+        let first = [
+            recording_mixed(bot, 1),
+            bot_report(bot, 1),
+            recording_track(bot, 1, "track-1.ogg").unwrap(),
+        ];
+        let second = [
+            recording_mixed(bot, 2),
+            bot_report(bot, 2),
+            recording_track(bot, 2, "track-1.ogg").unwrap(),
+        ];
+        for (a, b) in first.iter().zip(&second) {
+            assert_ne!(a, b);
+            assert!(a.as_str().starts_with(&launch_prefix(bot, 1)), "{a}");
+            assert!(b.as_str().starts_with(&launch_prefix(bot, 2)), "{b}");
+            assert!(b.as_str().starts_with(&recording_prefix(bot)), "{b}");
+        }
+        // Launch 1's folder is not a prefix of launch 10's (or of launch 2's).
+        assert!(!launch_prefix(bot, 10).starts_with(&launch_prefix(bot, 1)));
+        assert_eq!(
+            recording_track(bot, 2, "track-1.ogg").unwrap().as_str(),
+            format!("recordings/{bot}/launch-2/tracks/track-1.ogg")
+        );
+    }
+
+    #[test]
+    fn a_key_names_its_launch() {
+        let bot = Uuid::new_v4();
+        let track = recording_track(bot, 7, "track-3.ogg").unwrap();
+        assert_eq!(launch_of(bot, track.as_str()), Some(7));
+        assert_eq!(launch_of(bot, recording_mixed(bot, 2).as_str()), Some(2));
+        // Keys from before launches had folders, and other bots' keys.
+        assert_eq!(
+            launch_of(bot, &format!("recordings/{bot}/tracks/track-1.ogg")),
+            None
+        );
+        assert_eq!(launch_of(bot, legacy_bot_report(bot).as_str()), None);
+        assert_eq!(launch_of(Uuid::new_v4(), track.as_str()), None);
     }
 }

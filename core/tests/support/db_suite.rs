@@ -724,11 +724,13 @@ pub async fn recordings_once_per_bot(db: &DatabaseConnection) {
             name: "t0".into(),
             blob_key: "rec/t0.ogg".into(),
             speaker: Some("Ann".into()),
+            offset_ms: 0,
         },
         Track {
             name: "t1".into(),
             blob_key: "rec/t1.ogg".into(),
             speaker: None,
+            offset_ms: 95_000,
         },
     ];
     let first = recordings::insert_if_absent(db, f.bot.id, 61_000, "rec/mixed.ogg", &tracks)

@@ -8,7 +8,7 @@ mod resample;
 
 pub use decode::{decode_file, decode_file_from, decode_file_with_progress, DecodeProgress};
 pub use error::AudioError;
-pub use mix::mix_tracks;
+pub use mix::{mix_tracks, mix_tracks_at};
 
 /// Sample rate of every signal this crate works on (Whisper and Silero VAD).
 pub const SAMPLE_RATE: u32 = 16_000;

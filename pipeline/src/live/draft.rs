@@ -18,6 +18,11 @@ pub struct TranscriptDraft {
     pub language_probability: f32,
     /// Segments so far, in time order.
     pub segments: Vec<Segment>,
+    /// The track blobs it was transcribed from, the keys the bot's
+    /// `recording.progress` named; their sample 0 is the draft's time 0.
+    /// (Empty in drafts written before tracks were noted.)
+    #[serde(default)]
+    pub tracks: Vec<String>,
 }
 
 impl TranscriptDraft {
@@ -29,7 +34,15 @@ impl TranscriptDraft {
             language: None,
             language_probability: 0.0,
             segments: Vec::new(),
+            tracks: Vec::new(),
         }
+    }
+
+    /// Whether every track this draft was transcribed from is among `tracks`:
+    /// a draft from another launch of the bot (other tracks, another
+    /// timeline) is not to be continued.
+    pub fn drawn_from_within(&self, mut tracks: impl FnMut(&str) -> bool) -> bool {
+        self.tracks.iter().all(|t| tracks(t))
     }
 
     /// What a stretch starting at `through_s` follows.

@@ -7,8 +7,15 @@
 //! progress message is a hint: one that finds too little new speech, or that
 //! fails, is acknowledged and forgotten — the next one, or the final
 //! `recording.completed`, covers the same audio.
+//!
+//! The draft notes the tracks it was made from. A bot relaunched after a
+//! crash uploads new tracks under a new launch folder, whose time 0 is its
+//! own recording start: a draft from the earlier launch names tracks the
+//! message does not, so it is dropped and the draft starts over on the new
+//! launch's tracks (the final stage then checks the draft against the
+//! recording's tracks and offsets, see `TranscriptionStage`).
 
-use super::recording_audio::mixed_tracks_from;
+use super::recording_audio::{mixed_tracks_from, PlacedTrack};
 use super::transcription::on_transcriber;
 use super::StageFailure;
 use crate::audio::{samples_to_seconds, SAMPLE_RATE};
@@ -56,7 +63,12 @@ impl LiveTranscriptionStage {
 
     async fn advance(&self, msg: &RecordingProgressV1) -> Result<Step, HandlerError> {
         let mut draft = match load_draft(&self.blobs, msg.bot_id).await {
-            Some(d) if d.model == self.model_name => d,
+            Some(d)
+                if d.model == self.model_name
+                    && d.drawn_from_within(|t| msg.tracks.iter().any(|m| m == t)) =>
+            {
+                d
+            }
             _ => TranscriptDraft::new(self.model_name.clone()),
         };
         let keys = msg
@@ -68,6 +80,8 @@ impl LiveTranscriptionStage {
         if keys.is_empty() {
             return Ok(Step::Waiting);
         }
+        // One launch's tracks all start with its recording.
+        let keys: Vec<PlacedTrack> = keys.into_iter().map(PlacedTrack::at_start).collect();
         let pcm = mixed_tracks_from(&self.blobs, &keys, draft.through_s).await?;
         if samples_to_seconds(pcm.len()) < self.policy.min_speech_s {
             return Ok(Step::Waiting);
@@ -85,6 +99,7 @@ impl LiveTranscriptionStage {
         let through_s = draft.through_s + samples_to_seconds(cut);
         let segments = part.segments.len();
         draft.extend(part, through_s);
+        draft.tracks.clone_from(&msg.tracks);
         let json = serde_json::to_vec(&draft)
             .map_err(|e| HandlerError::Retry(format!("serializing the draft: {e}")))?;
         self.blobs

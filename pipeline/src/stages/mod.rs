@@ -15,5 +15,6 @@ pub use delivery::DeliveryStage;
 pub use failure::StageFailure;
 pub use live_transcription::LiveTranscriptionStage;
 pub use pipeline::{Pipeline, PipelineError, Stage};
+pub use recording_audio::{mixed_tracks_from, PlacedTrack};
 pub use report::ReportStage;
 pub use transcription::{TranscriptionProgress, TranscriptionStage};

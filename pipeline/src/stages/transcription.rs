@@ -3,6 +3,9 @@
 //! Per-speaker tracks are transcribed one by one and labelled with their
 //! speaker; otherwise the tracks are mixed here (or, for a recording without
 //! tracks, its mixed file is read) and get speakers from the bot's timeline.
+//! Every track sits at its offset on the meeting's timeline (a bot relaunched
+//! after a crash records tracks that start later), and each launch's speaker
+//! timeline is shifted by its launch's offset.
 //! What the live half already drafted during the call is not transcribed
 //! again: only the tail after the draft is. The
 //! transcript is stored once per recording: a redelivered message finds it
@@ -10,7 +13,7 @@
 //! too), so a crash between storing and publishing loses nothing.
 
 use super::live_transcription::{load_draft, LiveTranscriptionStage};
-use super::recording_audio::{download, mixed_tracks_from};
+use super::recording_audio::{download, mixed_tracks_from, PlacedTrack};
 use super::StageFailure;
 use crate::live::{LivePolicy, TranscriptDraft};
 use crate::speakers::{assign_by_timeline, timeline_from_bot_json};
@@ -103,9 +106,13 @@ impl TranscriptionStage {
                     .await?;
                 let mut part = self.run_whisper(recording.id, &path).await?;
                 let speaker = track.speaker.clone();
-                part.segments
-                    .iter_mut()
-                    .for_each(|s| s.speaker.clone_from(&speaker));
+                let offset_s = track.offset_ms as f64 / 1000.0;
+                part.duration += offset_s;
+                part.segments.iter_mut().for_each(|s| {
+                    s.speaker.clone_from(&speaker);
+                    s.start += offset_s;
+                    s.end += offset_s;
+                });
                 parts.push(part);
             }
             Ok(merge_tracks(parts))
@@ -125,7 +132,7 @@ impl TranscriptionStage {
                         retry => retry,
                     })?
             };
-            let timeline = self.speaker_timeline(recording.bot_id).await?;
+            let timeline = self.speaker_timeline(recording, &tracks).await?;
             assign_by_timeline(&mut transcript.segments, &timeline);
             Ok(transcript)
         }
@@ -137,18 +144,52 @@ impl TranscriptionStage {
         download(&self.blobs, &key, to).await
     }
 
-    /// The bot's speaker timeline; a recording without `bot.json` has none.
+    /// The speaker timeline of every launch whose audio the recording holds,
+    /// each shifted by its launch's offset; a launch without `bot.json` (one
+    /// that crashed) adds none.
     async fn speaker_timeline(
         &self,
-        bot_id: Uuid,
+        recording: &recordings::Model,
+        tracks: &[Track],
     ) -> Result<Vec<crate::speakers::SpeakerTurn>, HandlerError> {
-        match self.blobs.get(&layout::bot_report(bot_id)).await {
-            Ok(bytes) => timeline_from_bot_json(&bytes).map_err(|e| {
-                HandlerError::Reject(format!("bot {bot_id}: unreadable bot.json: {e}"))
-            }),
-            Err(BlobError::NotFound(_)) => Ok(Vec::new()),
-            Err(e) => Err(e.into_handler_error()),
+        let bot_id = recording.bot_id;
+        let placed: Vec<(&str, i64)> = if tracks.is_empty() {
+            vec![(recording.mixed_blob_key.as_str(), 0)]
+        } else {
+            tracks
+                .iter()
+                .map(|t| (t.blob_key.as_str(), t.offset_ms))
+                .collect()
+        };
+        let mut reports: Vec<(BlobKey, i64)> = Vec::new();
+        for (key, offset_ms) in placed {
+            // Keys from before launches had folders: the bot's one bot.json.
+            let report = match layout::launch_of(bot_id, key) {
+                Some(launch) => layout::bot_report(bot_id, launch),
+                None => layout::legacy_bot_report(bot_id),
+            };
+            if !reports.iter().any(|(k, _)| *k == report) {
+                reports.push((report, offset_ms));
+            }
         }
+        let mut timeline = Vec::new();
+        for (key, offset_ms) in reports {
+            let turns = match self.blobs.get(&key).await {
+                Ok(bytes) => timeline_from_bot_json(&bytes).map_err(|e| {
+                    HandlerError::Reject(format!("bot {bot_id}: unreadable {key}: {e}"))
+                })?,
+                Err(BlobError::NotFound(_)) => continue,
+                Err(e) => return Err(e.into_handler_error()),
+            };
+            let offset_s = offset_ms as f64 / 1000.0;
+            timeline.extend(turns.into_iter().map(|mut t| {
+                t.start += offset_s;
+                t.end += offset_s;
+                t
+            }));
+        }
+        timeline.sort_by(|a, b| a.start.total_cmp(&b.start));
+        Ok(timeline)
     }
 
     async fn run_whisper(
@@ -204,9 +245,16 @@ impl TranscriptionStage {
         (draft.model == self.model_name).then_some(draft)
     }
 
-    /// The tracks mixed here (the bot's own mix is not needed), continued
-    /// from the live draft when there is one this model wrote: then only
-    /// the tail after it is decoded and transcribed now.
+    /// The tracks mixed here at their offsets (the bot's own mix is not
+    /// needed), continued from the live draft when there is one this model
+    /// wrote over tracks of this recording that start at its time 0: then
+    /// only the tail after it is decoded and transcribed now.
+    ///
+    /// A draft is made on one launch's tracks, on that launch's timeline;
+    /// only the first recording launch's timeline is the meeting's. A draft
+    /// from a later launch (tracks at an offset) or from tracks the
+    /// recording does not list is not continued: the recording is then
+    /// transcribed whole, which is slower, never wrong.
     async fn transcribe_mixed_tracks(
         &self,
         recording: &recordings::Model,
@@ -217,10 +265,20 @@ impl TranscriptionStage {
             .usable_draft(recording.bot_id)
             .await
             .filter(|d| d.through_s <= duration_s + 1.0)
+            .filter(|d| {
+                d.drawn_from_within(|key| {
+                    tracks.iter().any(|t| t.blob_key == key && t.offset_ms == 0)
+                })
+            })
             .unwrap_or_else(|| TranscriptDraft::new(self.model_name.clone()));
         let keys = tracks
             .iter()
-            .map(|t| BlobKey::new(&t.blob_key))
+            .map(|t| {
+                BlobKey::new(&t.blob_key).map(|key| PlacedTrack {
+                    key,
+                    offset_s: t.offset_ms as f64 / 1000.0,
+                })
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| HandlerError::Reject(format!("recording names a bad blob key: {e}")))?;
         let tail = mixed_tracks_from(&self.blobs, &keys, draft.through_s).await?;

@@ -13,6 +13,11 @@ pub struct Track {
     /// Who spoke on it, when known.
     #[serde(default)]
     pub speaker: Option<String>,
+    /// Where it starts on the meeting's timeline: milliseconds after the
+    /// recording of the bot's first launch that recorded started (a launch
+    /// after a crash starts later). 0 in rows stored before launches.
+    #[serde(default)]
+    pub offset_ms: i64,
 }
 
 /// A recording.
@@ -25,9 +30,9 @@ pub struct Model {
     /// The bot that recorded it (unique).
     #[sea_orm(unique)]
     pub bot_id: Uuid,
-    /// Length in milliseconds.
+    /// Length in milliseconds, from the first track's start to the last one's end.
     pub duration_ms: i64,
-    /// Where the mixed audio is in blob storage.
+    /// Where the mixed audio of the last launch is in blob storage.
     pub mixed_blob_key: String,
     /// The per-participant tracks, a JSON list of [`Track`].
     #[sea_orm(column_type = "JsonBinary")]
@@ -72,3 +77,29 @@ impl Related<super::transcripts::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_track_stored_before_offsets_starts_at_zero() {
+        let old = serde_json::json!([
+            {"name": "track-1", "blob_key": "recordings/b/tracks/track-1.ogg", "speaker": null},
+            {"name": "track-2", "blob_key": "recordings/b/tracks/track-2.ogg"}
+        ]);
+        let tracks: Vec<Track> = serde_json::from_value(old).unwrap();
+        assert_eq!(tracks.len(), 2);
+        assert!(tracks.iter().all(|t| t.offset_ms == 0), "{tracks:?}");
+        assert_eq!(tracks[1].blob_key, "recordings/b/tracks/track-2.ogg");
+        let new = Track {
+            name: "launch-2-track-1".into(),
+            blob_key: "recordings/b/launch-2/tracks/track-1.ogg".into(),
+            speaker: None,
+            offset_ms: 95_000,
+        };
+        let json = serde_json::to_value(&new).unwrap();
+        assert_eq!(json["offset_ms"], 95_000);
+        assert_eq!(serde_json::from_value::<Track>(json).unwrap(), new);
+    }
+}
