@@ -6,8 +6,8 @@ use crate::models::{ModelError, ModelStore};
 use crate::transcript::{Segment, Transcript};
 use crate::vad::{chunk_regions, Edge, SileroVad, SpeechRegion, TimelineMap, VadError};
 use crate::whisper::{
-    detect_language_pcm, transcribe_pcm, TranscribeOptions, Transcription, WhisperError,
-    WhisperModel,
+    detect_language_pcm, transcribe_pcm, ModelOptions, TranscribeOptions, Transcription,
+    WhisperError, WhisperModel,
 };
 use std::path::Path;
 
@@ -85,7 +85,18 @@ impl Transcriber {
         vad: bool,
         options: TranscribeOptions,
     ) -> Result<Self, TranscribeError> {
-        let model = WhisperModel::load(&store.resolve(model)?)?;
+        Self::load_with(store, model, vad, options, &ModelOptions::default())
+    }
+
+    /// [`Transcriber::load`] on a device and in a weight format.
+    pub fn load_with(
+        store: &ModelStore,
+        model: &str,
+        vad: bool,
+        options: TranscribeOptions,
+        model_options: &ModelOptions,
+    ) -> Result<Self, TranscribeError> {
+        let model = WhisperModel::load_with(&store.resolve(model)?, model_options)?;
         let vad = if vad {
             let dir = store.require("silero-vad")?;
             Some(SileroVad::load(&dir.join("silero_vad_16k.safetensors"))?)

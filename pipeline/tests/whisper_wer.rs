@@ -6,12 +6,34 @@
 
 mod whisper_support;
 
-use mymeet_pipeline::whisper::{transcribe_pcm, TranscribeOptions, WhisperModel};
+use mymeet_pipeline::whisper::{
+    transcribe_pcm, ModelOptions, TranscribeOptions, WeightFormat, WhisperModel,
+};
 use whisper_support::{clips, edit_distance, model_dir, normalize, pcm};
 
 #[test]
 fn tiny_en_wer_on_a_fixed_spread_of_the_english_asterisk_set() {
     let mut model = WhisperModel::load(&model_dir("tiny.en")).expect("load tiny.en");
+    let wer = greedy_wer(&mut model, 4);
+    assert!(wer < BOUND, "WER {wer:.2} % is above {BOUND} %");
+}
+
+/// The quantized path (`--weights q8`): 8-bit weights keep the words.
+#[test]
+fn tiny_en_in_q8_keeps_the_wer_on_a_sparser_spread() {
+    let options = ModelOptions {
+        weights: WeightFormat::Q8,
+        ..ModelOptions::default()
+    };
+    let mut model =
+        WhisperModel::load_with(&model_dir("tiny.en"), &options).expect("load tiny.en q8");
+    assert!(model.tensors().is_none(), "a q8 model keeps no f32 weights");
+    let wer = greedy_wer(&mut model, 8);
+    assert!(wer < BOUND, "q8 WER {wer:.2} % is above {BOUND} %");
+}
+
+/// Greedy WER (%) on every `step`-th clip of the English Asterisk set.
+fn greedy_wer(model: &mut WhisperModel, step: usize) -> f64 {
     let mut options = TranscribeOptions::default();
     // Greedy keeps the test fast; the benchmark measures beam 5.
     options.search.beam_size = 1;
@@ -21,10 +43,10 @@ fn tiny_en_wer_on_a_fixed_spread_of_the_english_asterisk_set() {
         "expected the whole English Asterisk set, found {} clips",
         all.len()
     );
-    let set: Vec<_> = all.into_iter().step_by(4).collect();
+    let set: Vec<_> = all.into_iter().step_by(step).collect();
     let (mut errors, mut words) = (0, 0);
     for clip in &set {
-        let result = transcribe_pcm(&mut model, &pcm(&clip.path()), &options, &mut |_, _| {})
+        let result = transcribe_pcm(model, &pcm(&clip.path()), &options, &mut |_, _| {})
             .expect("transcribe");
         let hypothesis: String = result
             .segments
@@ -50,7 +72,7 @@ fn tiny_en_wer_on_a_fixed_spread_of_the_english_asterisk_set() {
         "tiny.en greedy WER on {} asterisk-en clips ({words} words): {wer:.2} %",
         set.len()
     );
-    assert!(wer < BOUND, "WER {wer:.2} % is above {BOUND} %");
+    wer
 }
 
 /// Measured on these clips: 0.85 % (3 errors in 352 words); the bound adds about two points.

@@ -7,7 +7,7 @@ use mymeet_pipeline::models::ModelStore;
 use mymeet_pipeline::speakers::{assign_by_timeline, timeline_from_bot_json};
 use mymeet_pipeline::transcribe::Transcriber;
 use mymeet_pipeline::transcript::{render, Format};
-use mymeet_pipeline::whisper::TranscribeOptions;
+use mymeet_pipeline::whisper::{ModelOptions, TranscribeOptions};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -52,6 +52,15 @@ pub struct TranscribeArgs {
     /// Label every segment with this speaker (one participant's track).
     #[arg(long, value_name = "NAME")]
     pub speaker: Option<String>,
+    /// Where Whisper runs: cpu, cuda or cuda:N (default: `[transcription] device`).
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Weight format: float (as stored) or q8 (8-bit; default: `[transcription] weights`).
+    #[arg(long)]
+    pub weights: Option<String>,
+    /// Do not use Intel AMX tiles even where the CPU has them.
+    #[arg(long)]
+    pub no_amx: bool,
 }
 
 /// Runs `mymeet transcribe`.
@@ -64,9 +73,16 @@ pub fn run(config: &Config, args: TranscribeArgs) -> anyhow::Result<()> {
         ..TranscribeOptions::default()
     };
     options.search.beam_size = args.beam.max(1);
-    let mut transcriber = Transcriber::load(&store, &args.model, !args.no_vad, options)
-        .with_context(|| format!("loading model {}", args.model))?
-        .with_language_per_segment(args.language_per_segment);
+    let t = &config.transcription;
+    let model_options = ModelOptions::from_settings(
+        args.device.as_deref().unwrap_or(&t.device),
+        args.weights.as_deref().unwrap_or(&t.weights),
+        t.amx && !args.no_amx,
+    )?;
+    let mut transcriber =
+        Transcriber::load_with(&store, &args.model, !args.no_vad, options, &model_options)
+            .with_context(|| format!("loading model {}", args.model))?
+            .with_language_per_segment(args.language_per_segment);
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

@@ -26,6 +26,12 @@ pub struct TranscriptionConfig {
     /// Transcribe while the call goes on (`recording.progress`), so that
     /// only the last stretch is left when it ends; needs `vad`.
     pub live: bool,
+    /// Where Whisper runs: `cpu`, `cuda` or `cuda:N` (builds with the `cuda` feature).
+    pub device: String,
+    /// Weight format: `float` (as stored) or `q8` (8-bit, a quarter of the memory).
+    pub weights: String,
+    /// On CPUs with Intel AMX, multiply whole windows in bf16 tiles.
+    pub amx: bool,
 }
 
 impl Default for TranscriptionConfig {
@@ -40,6 +46,9 @@ impl Default for TranscriptionConfig {
             concurrency: 1,
             language_per_segment: false,
             live: true,
+            device: "cpu".into(),
+            weights: "float".into(),
+            amx: true,
         }
     }
 }

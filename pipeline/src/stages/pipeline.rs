@@ -10,7 +10,7 @@ use crate::live::LivePolicy;
 use crate::models::ModelStore;
 use crate::render::{PdfEngine, PdfError, PdfPrinter, RenderError, Renderer};
 use crate::transcribe::{TranscribeError, Transcriber};
-use crate::whisper::TranscribeOptions;
+use crate::whisper::{ModelOptions, TranscribeOptions};
 use mymeet_core::blob::SharedBlobStore;
 use mymeet_core::bus::messages::RecordingProgressV1;
 use mymeet_core::bus::{consume, BusError, Event, Handler, QueueSpec, SharedBus};
@@ -133,8 +133,10 @@ impl Pipeline {
                     options.search.beam_size = t.beam.max(1);
                     let (store, model, vad) = (models.clone(), t.model.clone(), t.vad);
                     let per_segment = t.language_per_segment;
+                    let model_options = ModelOptions::from_settings(&t.device, &t.weights, t.amx)
+                        .map_err(TranscribeError::from)?;
                     let transcriber = tokio::task::spawn_blocking(move || {
-                        Transcriber::load(&store, &model, vad, options)
+                        Transcriber::load_with(&store, &model, vad, options, &model_options)
                             .map(|t| t.with_language_per_segment(per_segment))
                     })
                     .await

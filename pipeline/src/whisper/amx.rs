@@ -9,8 +9,8 @@
 //! sums stay f32, so a product is off by a few parts in a thousand, below
 //! what changes Whisper's tokens (checked by the WER tests).
 //!
-//! Where the CPU or the kernel has no AMX (or `MYMEET_NO_AMX` is set),
-//! [`available`] is false and callers keep their f32 path.
+//! Where the CPU or the kernel has no AMX, [`available`] is false and
+//! callers keep their f32 path (as they do when `[transcription] amx` is off).
 
 use rayon::prelude::*;
 use std::arch::asm;
@@ -29,9 +29,6 @@ const TILE_VALUES: usize = TILE_ROWS * TILE_K;
 pub fn available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     *AVAILABLE.get_or_init(|| {
-        if std::env::var_os("WHISPER_NO_AMX").is_some() {
-            return false;
-        }
         let ok = cpu_has_amx_bf16() && request_tile_data();
         tracing::debug!(amx = ok, "AMX bf16 tiles");
         ok

@@ -6,14 +6,21 @@
 //! per sequence per step. It reads the same tensors (`model.decoder.*`).
 
 use super::kernels::Matrix;
+use super::model::ModelOptions;
 use super::projection::{Projection, Use};
 use super::softmax::softmax_in_place;
 use candle_core::{DType, Device, Module, Result, Tensor};
 use candle_nn::{LayerNorm, VarBuilder};
 use rayon::prelude::*;
 
-fn linear(vb: VarBuilder, d_in: usize, d_out: usize, bias: bool) -> Result<Projection> {
-    Projection::load(vb, d_in, d_out, bias, Use::AlsoFewRows)
+fn linear(
+    vb: VarBuilder,
+    d_in: usize,
+    d_out: usize,
+    bias: bool,
+    options: &ModelOptions,
+) -> Result<Projection> {
+    Projection::load(vb, d_in, d_out, bias, Use::Both, options)
 }
 
 fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
@@ -33,12 +40,12 @@ struct Attention {
 }
 
 impl Attention {
-    fn load(vb: VarBuilder, d: usize) -> Result<Self> {
+    fn load(vb: VarBuilder, d: usize, options: &ModelOptions) -> Result<Self> {
         Ok(Self {
-            q: linear(vb.pp("q_proj"), d, d, true)?,
-            k: linear(vb.pp("k_proj"), d, d, false)?,
-            v: linear(vb.pp("v_proj"), d, d, true)?,
-            out: linear(vb.pp("out_proj"), d, d, true)?,
+            q: linear(vb.pp("q_proj"), d, d, true, options)?,
+            k: linear(vb.pp("k_proj"), d, d, false, options)?,
+            v: linear(vb.pp("v_proj"), d, d, true, options)?,
+            out: linear(vb.pp("out_proj"), d, d, true, options)?,
         })
     }
 }
@@ -56,8 +63,8 @@ struct Block {
 /// The decoder's weights.
 pub struct CachedDecoder {
     embed: Tensor,
-    /// The embedding again, as the output projection's right-hand side.
-    vocab: Matrix,
+    /// The embedding again, as the output projection's weight.
+    vocab: Projection,
     positions: Tensor,
     blocks: Vec<Block>,
     ln: LayerNorm,
@@ -71,11 +78,18 @@ struct CrossHead {
     v_t: Matrix,
 }
 
+/// The audio's cross-attention keys and values of one window, per layer.
+enum CrossCache {
+    /// On the CPU: per head, ready for the few-row kernel.
+    Heads(Vec<Vec<CrossHead>>),
+    /// Elsewhere: `(k, v)`, each `[1, heads, frames, head_dim]`.
+    Tensors(Vec<(Tensor, Tensor)>),
+}
+
 /// Per-window decoding state: cross-attention keys/values (shared by all
 /// sequences) and each sequence's self-attention cache.
 pub struct DecoderState {
-    /// Per layer, per head.
-    cross: Vec<Vec<CrossHead>>,
+    cross: CrossCache,
     /// Per layer `(k, v)`, shaped `[batch, heads, len, head_dim]`.
     own: Vec<Option<(Tensor, Tensor)>>,
     len: usize,
@@ -85,8 +99,8 @@ impl DecoderState {
     /// Keeps the self-attention caches of the rows in `rows`, in that order
     /// (rows may repeat: one prefix can grow into several beams).
     pub fn select(&mut self, rows: &[u32]) -> Result<()> {
-        let idx = Tensor::new(rows, &Device::Cpu)?;
         for kv in self.own.iter_mut().flatten() {
+            let idx = Tensor::new(rows, kv.0.device())?;
             *kv = (kv.0.index_select(&idx, 0)?, kv.1.index_select(&idx, 0)?);
         }
         Ok(())
@@ -98,6 +112,7 @@ impl CachedDecoder {
     pub fn load(
         vb: VarBuilder,
         cfg: &candle_transformers::models::whisper::Config,
+        options: &ModelOptions,
     ) -> Result<Self> {
         let d = cfg.d_model;
         let embed = vb.get((cfg.vocab_size, d), "embed_tokens.weight")?;
@@ -106,18 +121,18 @@ impl CachedDecoder {
             .map(|i| {
                 let vb = vb.pp(format!("layers.{i}"));
                 Ok(Block {
-                    self_attn: Attention::load(vb.pp("self_attn"), d)?,
+                    self_attn: Attention::load(vb.pp("self_attn"), d, options)?,
                     self_ln: layer_norm(vb.pp("self_attn_layer_norm"), d)?,
-                    cross_attn: Attention::load(vb.pp("encoder_attn"), d)?,
+                    cross_attn: Attention::load(vb.pp("encoder_attn"), d, options)?,
                     cross_ln: layer_norm(vb.pp("encoder_attn_layer_norm"), d)?,
-                    fc1: linear(vb.pp("fc1"), d, 4 * d, true)?,
-                    fc2: linear(vb.pp("fc2"), 4 * d, d, true)?,
+                    fc1: linear(vb.pp("fc1"), d, 4 * d, true, options)?,
+                    fc2: linear(vb.pp("fc2"), 4 * d, d, true, options)?,
                     mlp_ln: layer_norm(vb.pp("final_layer_norm"), d)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
         let ln = layer_norm(vb.pp("layer_norm"), d)?;
-        let vocab = Matrix::new(embed.flatten_all()?.to_vec1::<f32>()?, cfg.vocab_size, d);
+        let vocab = Projection::new(embed.clone(), None, Use::FewRows, options)?;
         Ok(Self {
             embed,
             vocab,
@@ -135,42 +150,59 @@ impl CachedDecoder {
 
     /// Starts a window: projects the encoder output `[1, frames, d]` to the cross-attention keys and values once.
     pub fn start(&self, audio: &Tensor) -> Result<DecoderState> {
-        let cross = self
-            .blocks
-            .iter()
-            .map(|b| {
-                // [heads, frames, head_dim]
-                let k = self
-                    .heads(&b.cross_attn.k.forward(audio)?)?
-                    .squeeze(0)?
-                    .to_vec3::<f32>()?;
-                let v = self
-                    .heads(&b.cross_attn.v.forward(audio)?)?
-                    .squeeze(0)?
-                    .to_vec3::<f32>()?;
-                Ok(k.into_iter()
-                    .zip(v)
-                    .map(|(k, v)| {
-                        let (frames, head_dim) = (k.len(), k.first().map_or(0, Vec::len));
-                        let mut v_t = vec![0f32; frames * head_dim];
-                        for (f, row) in v.iter().enumerate() {
-                            for (j, &value) in row.iter().enumerate() {
-                                v_t[j * frames + f] = value;
-                            }
-                        }
-                        CrossHead {
-                            k: Matrix::f32(k.concat(), frames, head_dim),
-                            v_t: Matrix::f32(v_t, head_dim, frames),
-                        }
+        let cross = if audio.device().is_cpu() {
+            CrossCache::Heads(
+                self.blocks
+                    .iter()
+                    .map(|b| self.cross_heads(b, audio))
+                    .collect::<Result<_>>()?,
+            )
+        } else {
+            CrossCache::Tensors(
+                self.blocks
+                    .iter()
+                    .map(|b| {
+                        let k = self.heads(&b.cross_attn.k.forward(audio)?)?.contiguous()?;
+                        let v = self.heads(&b.cross_attn.v.forward(audio)?)?.contiguous()?;
+                        Ok((k, v))
                     })
-                    .collect())
-            })
-            .collect::<Result<Vec<_>>>()?;
+                    .collect::<Result<_>>()?,
+            )
+        };
         Ok(DecoderState {
             cross,
             own: vec![None; self.blocks.len()],
             len: 0,
         })
+    }
+
+    /// One layer's cross-attention keys and transposed values, per head.
+    fn cross_heads(&self, b: &Block, audio: &Tensor) -> Result<Vec<CrossHead>> {
+        // [heads, frames, head_dim]
+        let k = self
+            .heads(&b.cross_attn.k.forward(audio)?)?
+            .squeeze(0)?
+            .to_vec3::<f32>()?;
+        let v = self
+            .heads(&b.cross_attn.v.forward(audio)?)?
+            .squeeze(0)?
+            .to_vec3::<f32>()?;
+        Ok(k.into_iter()
+            .zip(v)
+            .map(|(k, v)| {
+                let (frames, head_dim) = (k.len(), k.first().map_or(0, Vec::len));
+                let mut v_t = vec![0f32; frames * head_dim];
+                for (f, row) in v.iter().enumerate() {
+                    for (j, &value) in row.iter().enumerate() {
+                        v_t[j * frames + f] = value;
+                    }
+                }
+                CrossHead {
+                    k: Matrix::f32(k.concat(), frames, head_dim),
+                    v_t: Matrix::f32(v_t, head_dim, frames),
+                }
+            })
+            .collect())
     }
 
     /// `[b, t, d]` → `[b, heads, t, head_dim]`.
@@ -217,37 +249,19 @@ impl CachedDecoder {
             state.own[i] = Some((k, v));
             x = (x + block.self_attn.out.forward(&a)?)?;
 
-            // Cross-attention: every row attends to the same audio, so all
-            // rows go through one pass over each head's keys and values; one
-            // head per worker.
             let h = block.cross_ln.forward(&x)?;
-            let q = (block.cross_attn.q.forward(&h)? * scale)?
-                .flatten_all()?
-                .to_vec1::<f32>()?;
-            let rows = b * t;
-            let per_head: Vec<Vec<f32>> = state.cross[i]
-                .par_iter()
-                .enumerate()
-                .map(|(head, c)| {
-                    let q_head: Vec<f32> = q
-                        .chunks_exact(d)
-                        .flat_map(|row| &row[head * head_dim..(head + 1) * head_dim])
-                        .copied()
-                        .collect();
-                    let mut w = c.k.mul_t_serial(&q_head, rows);
-                    for row in w.chunks_exact_mut(c.k.n()) {
-                        softmax_in_place(row);
-                    }
-                    c.v_t.mul_t_serial(&w, rows)
-                })
-                .collect();
-            let mut a = vec![0f32; rows * d];
-            for (head, out) in per_head.iter().enumerate() {
-                for (row, values) in a.chunks_exact_mut(d).zip(out.chunks_exact(head_dim)) {
-                    row[head * head_dim..(head + 1) * head_dim].copy_from_slice(values);
+            let a = match &state.cross {
+                CrossCache::Heads(layers) => {
+                    let q = (block.cross_attn.q.forward(&h)? * scale)?;
+                    cross_attention_by_head(&q, &layers[i], (b, t, d), head_dim)?
                 }
-            }
-            let a = Tensor::from_vec(a, (b, t, d), tokens.device())?;
+                CrossCache::Tensors(layers) => {
+                    let (k, v) = &layers[i];
+                    let q = self.heads(&(block.cross_attn.q.forward(&h)? * scale)?)?;
+                    let w = candle_nn::ops::softmax_last_dim(&q.broadcast_matmul(&k.t()?)?)?;
+                    w.broadcast_matmul(v)?.transpose(1, 2)?.reshape((b, t, d))?
+                }
+            };
             x = (x + block.cross_attn.out.forward(&a)?)?;
 
             let h = block.mlp_ln.forward(&x)?;
@@ -256,11 +270,44 @@ impl CachedDecoder {
         state.len += t;
         let last = self.ln.forward(&x.narrow(1, t - 1, 1)?.squeeze(1)?)?;
         // Logits against the tied embedding: one pass over its 51,864 rows for all beams.
-        let logits = self
-            .vocab
-            .mul_t(&last.flatten_all()?.to_vec1::<f32>()?, b, None);
-        Tensor::from_vec(logits, (b, self.vocab.n()), tokens.device())
+        self.vocab.forward(&last)
     }
+}
+
+/// Cross-attention on the CPU: every row attends to the same audio, so all
+/// rows go through one pass over each head's keys and values; one head per
+/// worker. `q` is `[b, t, d]`, already scaled.
+fn cross_attention_by_head(
+    q: &Tensor,
+    heads: &[CrossHead],
+    (b, t, d): (usize, usize, usize),
+    head_dim: usize,
+) -> Result<Tensor> {
+    let q = q.flatten_all()?.to_vec1::<f32>()?;
+    let rows = b * t;
+    let per_head: Vec<Vec<f32>> = heads
+        .par_iter()
+        .enumerate()
+        .map(|(head, c)| {
+            let q_head: Vec<f32> = q
+                .chunks_exact(d)
+                .flat_map(|row| &row[head * head_dim..(head + 1) * head_dim])
+                .copied()
+                .collect();
+            let mut w = c.k.mul_t_serial(&q_head, rows);
+            for row in w.chunks_exact_mut(c.k.n()) {
+                softmax_in_place(row);
+            }
+            c.v_t.mul_t_serial(&w, rows)
+        })
+        .collect();
+    let mut a = vec![0f32; rows * d];
+    for (head, out) in per_head.iter().enumerate() {
+        for (row, values) in a.chunks_exact_mut(d).zip(out.chunks_exact(head_dim)) {
+            row[head * head_dim..(head + 1) * head_dim].copy_from_slice(values);
+        }
+    }
+    Tensor::from_vec(a, (b, t, d), &Device::Cpu)
 }
 
 /// Additive mask letting new token `i` see the `past` cached tokens and new tokens `≤ i`.

@@ -11,14 +11,21 @@
 //! scaled copy of the keys; GELU runs in place with a tanh that vectorises.
 
 use super::amx;
+use super::model::ModelOptions;
 use super::projection::{Projection, Use};
 use candle_core::{CpuStorage, DType, InplaceOp1, Layout, Module, Result, Tensor};
 use candle_nn::{Conv1d, Conv1dConfig, LayerNorm, VarBuilder};
 use candle_transformers::models::whisper::Config;
 use rayon::prelude::*;
 
-fn linear(vb: VarBuilder, d_in: usize, d_out: usize, bias: bool) -> Result<Projection> {
-    Projection::load(vb, d_in, d_out, bias, Use::ManyRows)
+fn linear(
+    vb: VarBuilder,
+    d_in: usize,
+    d_out: usize,
+    bias: bool,
+    options: &ModelOptions,
+) -> Result<Projection> {
+    Projection::load(vb, d_in, d_out, bias, Use::ManyRows, options)
 }
 
 fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
@@ -63,11 +70,13 @@ pub struct AudioEncoder {
     blocks: Vec<Block>,
     ln_post: LayerNorm,
     n_head: usize,
+    /// Attention through AMX tiles.
+    tiles: bool,
 }
 
 impl AudioEncoder {
     /// Loads the encoder from `model.encoder.*` tensors.
-    pub fn load(vb: VarBuilder, cfg: &Config) -> Result<Self> {
+    pub fn load(vb: VarBuilder, cfg: &Config, options: &ModelOptions) -> Result<Self> {
         let d = cfg.d_model;
         let blocks = (0..cfg.encoder_layers)
             .map(|i| {
@@ -75,13 +84,13 @@ impl AudioEncoder {
                 let a = vb.pp("self_attn");
                 Ok(Block {
                     attn_ln: layer_norm(vb.pp("self_attn_layer_norm"), d)?,
-                    q: linear(a.pp("q_proj"), d, d, true)?,
-                    k: linear(a.pp("k_proj"), d, d, false)?,
-                    v: linear(a.pp("v_proj"), d, d, true)?,
-                    out: linear(a.pp("out_proj"), d, d, true)?,
+                    q: linear(a.pp("q_proj"), d, d, true, options)?,
+                    k: linear(a.pp("k_proj"), d, d, false, options)?,
+                    v: linear(a.pp("v_proj"), d, d, true, options)?,
+                    out: linear(a.pp("out_proj"), d, d, true, options)?,
                     mlp_ln: layer_norm(vb.pp("final_layer_norm"), d)?,
-                    fc1: linear(vb.pp("fc1"), d, 4 * d, true)?,
-                    fc2: linear(vb.pp("fc2"), 4 * d, d, true)?,
+                    fc1: linear(vb.pp("fc1"), d, 4 * d, true, options)?,
+                    fc2: linear(vb.pp("fc2"), 4 * d, d, true, options)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -92,6 +101,7 @@ impl AudioEncoder {
             blocks,
             ln_post: layer_norm(vb.pp("layer_norm"), d)?,
             n_head: cfg.encoder_attention_heads,
+            tiles: options.uses_tiles(),
         })
     }
 
@@ -114,9 +124,9 @@ impl AudioEncoder {
             let q = heads((block.q.forward(&h)? * scale)?.squeeze(0)?)?;
             let k = heads(block.k.forward(&h)?.squeeze(0)?)?;
             let v = heads(block.v.forward(&h)?.squeeze(0)?)?;
-            let a = if amx::available() {
+            let a = if self.tiles {
                 attention_on_tiles(&q, &k, &v)?
-            } else {
+            } else if x.device().is_cpu() {
                 let mut per_head = Vec::with_capacity(self.n_head);
                 for i in 0..self.n_head {
                     let scores = q.get(i)?.matmul(&k.get(i)?.t()?)?;
@@ -124,6 +134,10 @@ impl AudioEncoder {
                     per_head.push(scores.matmul(&v.get(i)?)?);
                 }
                 Tensor::stack(&per_head, 0)?
+            } else {
+                // On a GPU all heads at once: memory is not the constraint there.
+                let scores = q.matmul(&k.t()?)?;
+                candle_nn::ops::softmax_last_dim(&scores)?.matmul(&v)?
             };
             let a = a.transpose(0, 1)?.reshape((1, frames, d))?;
             x = (x + block.out.forward(&a)?)?;
@@ -256,8 +270,12 @@ impl InplaceOp1 for GeluInPlace {
     }
 }
 
-/// `t` after [`GeluInPlace`] (`t` is a fresh, unshared result).
+/// `t` after [`GeluInPlace`] (`t` is a fresh, unshared result); candle's
+/// `gelu` off the CPU.
 fn gelu_in_place(t: Tensor) -> Result<Tensor> {
+    if !t.device().is_cpu() {
+        return t.gelu();
+    }
     let t = t.contiguous()?;
     t.inplace_op1(&GeluInPlace)?;
     Ok(t)
@@ -308,16 +326,28 @@ mod tests {
             return;
         };
         let dir = std::path::Path::new(&models).join("tiny.en");
-        let model = crate::whisper::WhisperModel::load(&dir).expect("load tiny.en");
+        // The f32 path, and the AMX path where this CPU has it.
+        for cpu_tiles in [false, true] {
+            let options = crate::whisper::ModelOptions {
+                cpu_tiles,
+                ..Default::default()
+            };
+            let model =
+                crate::whisper::WhisperModel::load_with(&dir, &options).expect("load tiny.en");
+            compare_with_candle(&model, std::path::Path::new(&speech));
+        }
+    }
+
+    fn compare_with_candle(model: &crate::whisper::WhisperModel, speech: &std::path::Path) {
         let vb = VarBuilder::from_tensors(
-            model.tensors().clone(),
+            model.tensors().expect("float weights").clone(),
             DType::F32,
             &candle_core::Device::Cpu,
         );
         let mut reference =
             candle_transformers::models::whisper::model::Whisper::load(&vb, model.config.clone())
                 .expect("candle's Whisper");
-        let path = std::path::Path::new(&speech).join("conversation/lecture_60s.flac");
+        let path = speech.join("conversation/lecture_60s.flac");
         let pcm = crate::audio::decode_file(&path).expect("decode the lecture");
         let n_mels = model.config.num_mel_bins;
         let (mel, frames, _) = super::super::mel::log_mel(&model.config, &model.filters, &pcm);
@@ -373,7 +403,7 @@ mod tests {
             // float rounding. On AMX the products take bf16 inputs (8-bit
             // mantissa), so single values move more, but every frame keeps
             // its direction; the WER tests check that tokens do not suffer.
-            if super::amx::available() {
+            if model.encoder.tiles {
                 assert!(
                     relative <= 1e-2 && worst >= 0.995,
                     "window of {size} frames: relative difference {relative}, worst frame cosine {worst}"

@@ -20,6 +20,12 @@ pub enum WhisperError {
     /// A tensor operation failed.
     #[error("tensor: {0}")]
     Candle(#[from] candle_core::Error),
+    /// The requested device cannot be used.
+    #[error("{0}")]
+    Device(String),
+    /// A quantized model has no float weights to export.
+    #[error("a quantized model cannot be exported: load it with float weights")]
+    NotExportable,
     /// The requested language is not one the model knows.
     #[error("language `{0}` is not supported by this model")]
     Language(String),

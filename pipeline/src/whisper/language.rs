@@ -63,7 +63,7 @@ pub fn detect_language_pcm(
         data[m * w::N_FRAMES..m * w::N_FRAMES + size]
             .copy_from_slice(&mel[m * frames..m * frames + size]);
     }
-    let input = Tensor::from_vec(data, (1, n_mels, w::N_FRAMES), &candle_core::Device::Cpu)?;
+    let input = Tensor::from_vec(data, (1, n_mels, w::N_FRAMES), model.device())?;
     let features = model.encoder.forward(&input)?;
     detect_language(model, &features)
 }

@@ -107,7 +107,7 @@ pub fn transcribe_pcm(
         Ok(Tensor::from_vec(
             data,
             (1, n_mels, w::N_FRAMES),
-            &candle_core::Device::Cpu,
+            model.device(),
         )?)
     };
 

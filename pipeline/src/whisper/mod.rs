@@ -23,6 +23,6 @@ pub use language::{detect_language, detect_language_pcm, language_probabilities}
 pub use longform::{
     compression_ratio, transcribe_pcm, RawSegment, TranscribeOptions, Transcription,
 };
-pub use model::{Layout, WhisperModel};
+pub use model::{parse_device, Layout, ModelOptions, WeightFormat, WhisperModel};
 pub use search::{SearchOptions, WindowResult};
 pub use vocab::Vocab;

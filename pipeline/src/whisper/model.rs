@@ -13,6 +13,100 @@ use candle_transformers::models::whisper::Config;
 use std::collections::HashMap;
 use std::path::Path;
 
+/// The number format of the weights the products read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WeightFormat {
+    /// As stored (fp16 checkpoints are widened to f32; exact).
+    #[default]
+    Float,
+    /// 8-bit blocks with one scale per 32 values (candle's `q8_0`): a quarter
+    /// of the memory, products through candle's quantized kernels.
+    Q8,
+}
+
+/// Where and how a model runs.
+#[derive(Debug, Clone)]
+pub struct ModelOptions {
+    /// The device: the CPU, or a CUDA GPU (builds with the `cuda` feature).
+    pub device: Device,
+    /// The weights' number format.
+    pub weights: WeightFormat,
+    /// On CPUs with AMX, long products (a 30 s window) in bf16 tiles.
+    pub cpu_tiles: bool,
+}
+
+impl Default for ModelOptions {
+    fn default() -> Self {
+        Self {
+            device: Device::Cpu,
+            weights: WeightFormat::Float,
+            cpu_tiles: true,
+        }
+    }
+}
+
+impl std::str::FromStr for WeightFormat {
+    type Err = WhisperError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "float" | "f32" | "f16" => Ok(Self::Float),
+            "q8" | "q8_0" | "int8" => Ok(Self::Q8),
+            other => Err(WhisperError::Device(format!(
+                "`{other}` is not a weight format: use float or q8"
+            ))),
+        }
+    }
+}
+
+impl ModelOptions {
+    /// Options from their settings' names (`[transcription]` device, weights, amx).
+    pub fn from_settings(device: &str, weights: &str, amx: bool) -> Result<Self, WhisperError> {
+        Ok(Self {
+            device: parse_device(device)?,
+            weights: weights.parse()?,
+            cpu_tiles: amx,
+        })
+    }
+
+    /// Whether products on many rows go through AMX tiles.
+    pub(crate) fn uses_tiles(&self) -> bool {
+        self.cpu_tiles
+            && self.device.is_cpu()
+            && self.weights == WeightFormat::Float
+            && super::amx::available()
+    }
+}
+
+/// Parses a device name: `cpu`, `cuda` (the first GPU) or `cuda:N`.
+pub fn parse_device(name: &str) -> Result<Device, WhisperError> {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case("cpu") {
+        return Ok(Device::Cpu);
+    }
+    let ordinal = match name.strip_prefix("cuda") {
+        Some("") => 0,
+        Some(rest) => rest
+            .strip_prefix(':')
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| {
+                WhisperError::Device(format!("`{name}` is not a device: use cpu, cuda or cuda:N"))
+            })?,
+        None => {
+            return Err(WhisperError::Device(format!(
+                "`{name}` is not a device: use cpu, cuda or cuda:N"
+            )))
+        }
+    };
+    if !candle_core::utils::cuda_is_available() {
+        return Err(WhisperError::Device(
+            "this build has no CUDA support: build with `cargo build --release --features cuda` (needs the CUDA toolkit)".to_owned(),
+        ));
+    }
+    Device::new_cuda(ordinal)
+        .map_err(|e| WhisperError::Device(format!("CUDA device {ordinal} cannot be used: {e}")))
+}
+
 /// Which folder layout a model was loaded from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
@@ -38,14 +132,23 @@ pub struct WhisperModel {
     pub(crate) filters: Vec<f32>,
     /// The folder layout it came from.
     pub layout: Layout,
-    /// The tensors under their Hugging Face names (kept for export).
-    tensors: HashMap<String, Tensor>,
+    /// The tensors under their Hugging Face names (kept for export; not
+    /// kept for quantized models, whose point is to drop them).
+    tensors: Option<HashMap<String, Tensor>>,
+    /// Where and how it runs.
+    pub options: ModelOptions,
 }
 
 impl WhisperModel {
-    /// Loads a CTranslate2 folder (`model.bin`) or a Hugging Face folder (`model.safetensors`).
+    /// Loads a CTranslate2 folder (`model.bin`) or a Hugging Face folder
+    /// (`model.safetensors`) to run on the CPU with the weights as stored.
     pub fn load(dir: &Path) -> Result<Self, WhisperError> {
-        let device = Device::Cpu;
+        Self::load_with(dir, &ModelOptions::default())
+    }
+
+    /// [`WhisperModel::load`] with a device and weight format.
+    pub fn load_with(dir: &Path, options: &ModelOptions) -> Result<Self, WhisperError> {
+        let device = options.device.clone();
         let started = std::time::Instant::now();
         let tokenizer = dir.join("tokenizer.json");
         if dir.join("model.bin").is_file() {
@@ -55,7 +158,7 @@ impl WhisperModel {
             tracing::debug!(elapsed = ?started.elapsed(), "model.bin read");
             let vocab = Vocab::load(&tokenizer)?;
             tracing::debug!(elapsed = ?started.elapsed(), "tokenizer read");
-            let model = Self::build(tensors, config, suppress, vocab, Layout::Ct2, &device);
+            let model = Self::build(tensors, config, suppress, vocab, Layout::Ct2, options);
             tracing::debug!(elapsed = ?started.elapsed(), "model built");
             model
         } else if dir.join("model.safetensors").is_file() {
@@ -70,7 +173,7 @@ impl WhisperModel {
                 suppress,
                 Vocab::load(&tokenizer)?,
                 Layout::HuggingFace,
-                &device,
+                options,
             )
         } else {
             Err(WhisperError::UnknownLayout(dir.to_path_buf()))
@@ -83,11 +186,13 @@ impl WhisperModel {
         suppress: SuppressLists,
         vocab: Vocab,
         layout: Layout,
-        device: &Device,
+        options: &ModelOptions,
     ) -> Result<Self, WhisperError> {
-        let vb = VarBuilder::from_tensors(tensors.clone(), DType::F32, device);
-        let encoder = AudioEncoder::load(vb.pp("model.encoder"), &config)?;
-        let decoder = CachedDecoder::load(vb.pp("model.decoder"), &config)?;
+        let vb = VarBuilder::from_tensors(tensors.clone(), DType::F32, &options.device);
+        let encoder = AudioEncoder::load(vb.pp("model.encoder"), &config, options)?;
+        let decoder = CachedDecoder::load(vb.pp("model.decoder"), &config, options)?;
+        drop(vb);
+        let tensors = (options.weights == WeightFormat::Float).then_some(tensors);
         let filters = mel_filters(config.num_mel_bins);
         Ok(Self {
             encoder,
@@ -98,6 +203,7 @@ impl WhisperModel {
             filters,
             layout,
             tensors,
+            options: options.clone(),
         })
     }
 
@@ -106,15 +212,23 @@ impl WhisperModel {
         self.config.vocab_size >= 51865
     }
 
-    /// The weights under their Hugging Face names.
-    pub fn tensors(&self) -> &HashMap<String, Tensor> {
-        &self.tensors
+    /// The weights under their Hugging Face names (none for a quantized model).
+    pub fn tensors(&self) -> Option<&HashMap<String, Tensor>> {
+        self.tensors.as_ref()
+    }
+
+    /// The device the model runs on.
+    pub fn device(&self) -> &Device {
+        &self.options.device
     }
 
     /// Writes the model as a Hugging Face folder (`model.safetensors`, `config.json`, `tokenizer.json`).
     pub fn export_hf(&self, source_dir: &Path, out: &Path) -> Result<(), WhisperError> {
+        let Some(tensors) = &self.tensors else {
+            return Err(WhisperError::NotExportable);
+        };
         std::fs::create_dir_all(out).map_err(|e| WhisperError::Io(out.to_path_buf(), e))?;
-        candle_core::safetensors::save(&self.tensors, out.join("model.safetensors"))?;
+        candle_core::safetensors::save(tensors, out.join("model.safetensors"))?;
         let config = super::config::hf_config_json(&self.config, &self.suppress);
         let config_path = out.join("config.json");
         std::fs::write(&config_path, config.to_string())
@@ -123,5 +237,34 @@ impl WhisperModel {
         std::fs::copy(source_dir.join("tokenizer.json"), &tok)
             .map_err(|e| WhisperError::Io(tok, e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_and_weight_formats_parse_or_say_what_is_accepted() {
+        assert!(parse_device("cpu").expect("cpu").is_cpu());
+        assert!(parse_device(" CPU ").expect("cpu").is_cpu());
+        for wrong in ["gpu", "cuda:x", "cuda0", ""] {
+            let message = parse_device(wrong).expect_err(wrong).to_string();
+            assert!(
+                message.contains("cpu, cuda or cuda:N"),
+                "{wrong}: {message}"
+            );
+        }
+        if !candle_core::utils::cuda_is_available() {
+            let message = parse_device("cuda:0").expect_err("no CUDA").to_string();
+            assert!(message.contains("--features cuda"), "{message}");
+        }
+        assert_eq!("q8".parse::<WeightFormat>().ok(), Some(WeightFormat::Q8));
+        assert_eq!(
+            "float".parse::<WeightFormat>().ok(),
+            Some(WeightFormat::Float)
+        );
+        let message = "q4".parse::<WeightFormat>().expect_err("q4").to_string();
+        assert!(message.contains("float or q8"), "{message}");
     }
 }

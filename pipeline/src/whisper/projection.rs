@@ -1,10 +1,14 @@
-//! A linear layer `x · Wᵀ + b` that picks the fastest CPU path for the
-//! number of input rows: few rows (decode steps) stream the weight once
-//! through [`Matrix`]; many rows (a 30 s window, a prompt) go through AMX
-//! tiles where the CPU has them, and candle's gemm otherwise.
+//! A linear layer `x · Wᵀ + b` that picks the fastest path for where it
+//! runs and how many input rows it gets: on the CPU, few rows (decode steps)
+//! stream the weight once through [`Matrix`] and many rows (a 30 s window, a
+//! prompt) go through AMX tiles where the CPU has them; otherwise candle's
+//! matmul on the model's device, or candle's `q8_0` kernels for a quantized
+//! model.
 
 use super::amx;
 use super::kernels::Matrix;
+use super::model::{ModelOptions, WeightFormat};
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Module, Result, Tensor};
 use candle_nn::{Linear, VarBuilder};
 
@@ -12,25 +16,37 @@ use candle_nn::{Linear, VarBuilder};
 /// the many-row path, which is faster there.
 const FEW_ROWS: usize = 8;
 
-/// A linear layer with a few-row and a many-row CPU path.
+/// Which input sizes a [`Projection`] prepares its CPU paths for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Use {
+    /// Whole windows (the encoder).
+    ManyRows,
+    /// Decode steps (the vocabulary projection).
+    FewRows,
+    /// Both (the decoder's layers: decode steps, and the prompt and the
+    /// audio's keys and values once per window, the latter in f32).
+    Both,
+}
+
+/// The weight in the format products read it.
+enum Weight {
+    /// f32 (fp16 checkpoints widened exactly).
+    Float(Linear),
+    /// candle's `q8_0`.
+    Quantized(QMatMul, Option<Tensor>),
+}
+
+/// A linear layer with paths per input size.
 pub(crate) struct Projection {
-    linear: Linear,
-    /// The weight for decode steps (decoder layers only).
+    weight: Weight,
+    /// The weight for decode steps on the CPU.
     few_rows: Option<Matrix>,
     /// The weight as bf16 tiles, on CPUs with AMX.
     tiles: Option<amx::Packed>,
+    /// The bias as values, for the CPU paths.
     bias: Option<Vec<f32>>,
     n: usize,
     k: usize,
-}
-
-/// Which CPU paths a [`Projection`] prepares its weight for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Use {
-    /// Only whole windows (the encoder).
-    ManyRows,
-    /// Decode steps as well (the decoder).
-    AlsoFewRows,
 }
 
 impl Projection {
@@ -41,6 +57,7 @@ impl Projection {
         d_out: usize,
         bias: bool,
         usage: Use,
+        options: &ModelOptions,
     ) -> Result<Self> {
         let w = vb.get((d_out, d_in), "weight")?;
         let b = if bias {
@@ -48,6 +65,31 @@ impl Projection {
         } else {
             None
         };
+        Self::new(w, b, usage, options)
+    }
+
+    /// Wraps a weight `[n, k]` (and bias `[n]`) already loaded.
+    pub(crate) fn new(
+        w: Tensor,
+        b: Option<Tensor>,
+        usage: Use,
+        options: &ModelOptions,
+    ) -> Result<Self> {
+        let (n, k) = w.dims2()?;
+        if options.weights == WeightFormat::Q8 {
+            // A fresh tensor: `quantize` reads the whole storage, and the
+            // CTranslate2 loader's q/k/v are views into one fused weight.
+            let fresh = Tensor::from_vec(w.flatten_all()?.to_vec1::<f32>()?, (n, k), w.device())?;
+            let q = QTensor::quantize(&fresh, GgmlDType::Q8_0)?;
+            return Ok(Self {
+                weight: Weight::Quantized(QMatMul::from_qtensor(q)?, b),
+                few_rows: None,
+                tiles: None,
+                bias: None,
+                n,
+                k,
+            });
+        }
         let on_cpu = w.device().is_cpu();
         let values = if on_cpu {
             Some(w.flatten_all()?.to_vec1::<f32>()?)
@@ -55,24 +97,28 @@ impl Projection {
             None
         };
         let tiles = match &values {
-            Some(v) if amx::available() => Some(amx::Packed::from_rows(v, d_out, d_in)),
+            // The decoder's many-row products stay f32: its cross-attention
+            // keys feed `exp`, where bf16 inputs would move the weights.
+            Some(v) if usage == Use::ManyRows && options.uses_tiles() => {
+                Some(amx::Packed::from_rows(v, n, k))
+            }
             _ => None,
         };
         let few_rows = match values {
-            Some(v) if usage == Use::AlsoFewRows => Some(Matrix::new(v, d_out, d_in)),
+            Some(v) if usage != Use::ManyRows => Some(Matrix::new(v, n, k)),
             _ => None,
         };
-        let bias_values = match (&b, on_cpu) {
+        let bias = match (&b, on_cpu) {
             (Some(b), true) => Some(b.to_vec1::<f32>()?),
             _ => None,
         };
         Ok(Self {
-            linear: Linear::new(w, b),
+            weight: Weight::Float(Linear::new(w, b)),
             few_rows,
             tiles,
-            bias: bias_values,
-            n: d_out,
-            k: d_in,
+            bias,
+            n,
+            k,
         })
     }
 
@@ -95,7 +141,18 @@ impl Projection {
                 );
                 y
             }
-            _ => return self.linear.forward(x),
+            _ => {
+                return match &self.weight {
+                    Weight::Float(linear) => linear.forward(x),
+                    Weight::Quantized(q, bias) => {
+                        let y = q.forward(x)?;
+                        match bias {
+                            Some(b) => y.broadcast_add(b),
+                            None => Ok(y),
+                        }
+                    }
+                }
+            }
         };
         let mut shape = x.dims().to_vec();
         if let Some(last) = shape.last_mut() {
