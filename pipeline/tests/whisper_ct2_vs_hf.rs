@@ -49,3 +49,35 @@ fn ct2_and_hugging_face_layouts_give_the_same_tokens() {
         "{text}"
     );
 }
+
+/// The path a GPU takes (candle's generic operations only), run on the CPU:
+/// the same words as our CPU kernels on a long-form recording.
+#[test]
+fn the_device_generic_path_transcribes_like_the_cpu_kernels() {
+    use mymeet_pipeline::whisper::ModelOptions;
+    let dir = model_dir("tiny.en");
+    let audio = pcm(&speech_dir().join("conversation/lecture_60s.flac"));
+    let mut options = TranscribeOptions::default();
+    options.search.beam_size = 1;
+    let texts: Vec<String> = [false, true]
+        .into_iter()
+        .map(|portable| {
+            let model_options = ModelOptions {
+                portable,
+                cpu_tiles: false,
+                ..ModelOptions::default()
+            };
+            let mut model = WhisperModel::load_with(&dir, &model_options).expect("load tiny.en");
+            let result = transcribe_pcm(&mut model, &audio, &options, &mut |_, _| {})
+                .unwrap_or_else(|e| panic!("portable = {portable}: {e}"));
+            result
+                .segments
+                .iter()
+                .map(|s| s.text.trim())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert!(texts[0].split_whitespace().count() > 100, "{}", texts[0]);
+    assert_eq!(texts[0], texts[1]);
+}

@@ -69,6 +69,8 @@ pub struct CachedDecoder {
     blocks: Vec<Block>,
     ln: LayerNorm,
     n_head: usize,
+    /// Cross-attention through our CPU kernels; else candle's operations.
+    cpu_kernels: bool,
 }
 
 /// One head's cross-attention keys `[frames, head_dim]` and its values
@@ -140,6 +142,7 @@ impl CachedDecoder {
             blocks,
             ln,
             n_head: cfg.decoder_attention_heads,
+            cpu_kernels: options.uses_cpu_kernels(),
         })
     }
 
@@ -150,7 +153,7 @@ impl CachedDecoder {
 
     /// Starts a window: projects the encoder output `[1, frames, d]` to the cross-attention keys and values once.
     pub fn start(&self, audio: &Tensor) -> Result<DecoderState> {
-        let cross = if audio.device().is_cpu() {
+        let cross = if self.cpu_kernels {
             CrossCache::Heads(
                 self.blocks
                     .iter()
@@ -257,7 +260,10 @@ impl CachedDecoder {
                 }
                 CrossCache::Tensors(layers) => {
                     let (k, v) = &layers[i];
-                    let q = self.heads(&(block.cross_attn.q.forward(&h)? * scale)?)?;
+                    // cuBLAS takes a transposed right-hand side, not a strided left one.
+                    let q = self
+                        .heads(&(block.cross_attn.q.forward(&h)? * scale)?)?
+                        .contiguous()?;
                     let w = candle_nn::ops::softmax_last_dim(&q.broadcast_matmul(&k.t()?)?)?;
                     w.broadcast_matmul(v)?.transpose(1, 2)?.reshape((b, t, d))?
                 }

@@ -72,6 +72,8 @@ pub struct AudioEncoder {
     n_head: usize,
     /// Attention through AMX tiles.
     tiles: bool,
+    /// Our CPU operations (in-place softmax and GELU); else candle's.
+    cpu_kernels: bool,
 }
 
 impl AudioEncoder {
@@ -102,13 +104,21 @@ impl AudioEncoder {
             ln_post: layer_norm(vb.pp("layer_norm"), d)?,
             n_head: cfg.encoder_attention_heads,
             tiles: options.uses_tiles(),
+            cpu_kernels: options.uses_cpu_kernels(),
         })
     }
 
     /// Encodes a mel window `[1, n_mels, 3000]` into `[1, 1500, d_model]`.
     pub fn forward(&self, mel: &Tensor) -> Result<Tensor> {
-        let x = gelu_in_place(self.conv1.forward(mel)?)?;
-        let x = gelu_in_place(self.conv2.forward(&x)?)?.transpose(1, 2)?;
+        let gelu = |t: Tensor| {
+            if self.cpu_kernels {
+                gelu_in_place(t)
+            } else {
+                t.gelu()
+            }
+        };
+        let x = gelu(self.conv1.forward(mel)?)?;
+        let x = gelu(self.conv2.forward(&x)?)?.transpose(1, 2)?;
         let (_, frames, d) = x.dims3()?;
         let mut x = x.broadcast_add(&self.positions.narrow(0, 0, frames)?)?;
         let head_dim = d / self.n_head;
@@ -126,7 +136,7 @@ impl AudioEncoder {
             let v = heads(block.v.forward(&h)?.squeeze(0)?)?;
             let a = if self.tiles {
                 attention_on_tiles(&q, &k, &v)?
-            } else if x.device().is_cpu() {
+            } else if self.cpu_kernels {
                 let mut per_head = Vec::with_capacity(self.n_head);
                 for i in 0..self.n_head {
                     let scores = q.get(i)?.matmul(&k.get(i)?.t()?)?;
@@ -142,7 +152,7 @@ impl AudioEncoder {
             let a = a.transpose(0, 1)?.reshape((1, frames, d))?;
             x = (x + block.out.forward(&a)?)?;
             let h = block.mlp_ln.forward(&x)?;
-            x = (&x + block.fc2.forward(&gelu_in_place(block.fc1.forward(&h)?)?)?)?;
+            x = (&x + block.fc2.forward(&gelu(block.fc1.forward(&h)?)?)?)?;
         }
         self.ln_post.forward(&x)
     }
@@ -270,12 +280,8 @@ impl InplaceOp1 for GeluInPlace {
     }
 }
 
-/// `t` after [`GeluInPlace`] (`t` is a fresh, unshared result); candle's
-/// `gelu` off the CPU.
+/// `t` after [`GeluInPlace`] (`t` is a fresh, unshared result).
 fn gelu_in_place(t: Tensor) -> Result<Tensor> {
-    if !t.device().is_cpu() {
-        return t.gelu();
-    }
     let t = t.contiguous()?;
     t.inplace_op1(&GeluInPlace)?;
     Ok(t)

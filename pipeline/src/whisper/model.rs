@@ -33,6 +33,9 @@ pub struct ModelOptions {
     pub weights: WeightFormat,
     /// On CPUs with AMX, long products (a 30 s window) in bf16 tiles.
     pub cpu_tiles: bool,
+    /// Only candle's device-generic operations, as on a GPU, even on the
+    /// CPU: lets the GPU path be tested where there is no GPU.
+    pub portable: bool,
 }
 
 impl Default for ModelOptions {
@@ -41,6 +44,7 @@ impl Default for ModelOptions {
             device: Device::Cpu,
             weights: WeightFormat::Float,
             cpu_tiles: true,
+            portable: false,
         }
     }
 }
@@ -60,19 +64,25 @@ impl std::str::FromStr for WeightFormat {
 }
 
 impl ModelOptions {
+    /// Whether our own CPU kernels (not candle's generic operations) run.
+    pub(crate) fn uses_cpu_kernels(&self) -> bool {
+        self.device.is_cpu() && !self.portable
+    }
+
     /// Options from their settings' names (`[transcription]` device, weights, amx).
     pub fn from_settings(device: &str, weights: &str, amx: bool) -> Result<Self, WhisperError> {
         Ok(Self {
             device: parse_device(device)?,
             weights: weights.parse()?,
             cpu_tiles: amx,
+            portable: false,
         })
     }
 
     /// Whether products on many rows go through AMX tiles.
     pub(crate) fn uses_tiles(&self) -> bool {
         self.cpu_tiles
-            && self.device.is_cpu()
+            && self.uses_cpu_kernels()
             && self.weights == WeightFormat::Float
             && super::amx::available()
     }

@@ -90,7 +90,7 @@ impl Projection {
                 k,
             });
         }
-        let on_cpu = w.device().is_cpu();
+        let on_cpu = options.uses_cpu_kernels();
         let values = if on_cpu {
             Some(w.flatten_all()?.to_vec1::<f32>()?)
         } else {
