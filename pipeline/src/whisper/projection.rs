@@ -91,21 +91,22 @@ impl Projection {
             });
         }
         let on_cpu = options.uses_cpu_kernels();
-        let values = if on_cpu {
+        // The decoder's many-row products stay f32: its cross-attention
+        // keys feed `exp`, where bf16 inputs would move the weights.
+        let want_tiles = on_cpu && usage == Use::ManyRows && options.uses_tiles();
+        let want_few_rows = on_cpu && usage != Use::ManyRows;
+        // The weight's values are copied out only for a CPU path that uses them.
+        let values = if want_tiles || want_few_rows {
             Some(w.flatten_all()?.to_vec1::<f32>()?)
         } else {
             None
         };
         let tiles = match &values {
-            // The decoder's many-row products stay f32: its cross-attention
-            // keys feed `exp`, where bf16 inputs would move the weights.
-            Some(v) if usage == Use::ManyRows && options.uses_tiles() => {
-                Some(amx::Packed::from_rows(v, n, k))
-            }
+            Some(v) if want_tiles => Some(amx::Packed::from_rows(v, n, k)),
             _ => None,
         };
         let few_rows = match values {
-            Some(v) if usage != Use::ManyRows => Some(Matrix::new(v, n, k)),
+            Some(v) if want_few_rows => Some(Matrix::new(v, n, k)),
             _ => None,
         };
         let bias = match (&b, on_cpu) {
