@@ -64,7 +64,7 @@ fn the_device_generic_path_transcribes_like_the_cpu_kernels() {
         .map(|portable| {
             let model_options = ModelOptions {
                 portable,
-                cpu_tiles: false,
+                bf16: false,
                 ..ModelOptions::default()
             };
             let mut model = WhisperModel::load_with(&dir, &model_options).expect("load tiny.en");

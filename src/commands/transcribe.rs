@@ -55,12 +55,12 @@ pub struct TranscribeArgs {
     /// Where Whisper runs: cpu, cuda or cuda:N (default: `[transcription] device`).
     #[arg(long)]
     pub device: Option<String>,
-    /// Weight format: float (as stored) or q8 (8-bit; default: `[transcription] weights`).
+    /// Weight format: float (as stored), int8 (decode steps in 8 bits) or q8 (candle q8_0; default: `[transcription] weights`).
     #[arg(long)]
     pub weights: Option<String>,
-    /// Do not use Intel AMX tiles even where the CPU has them.
+    /// Multiply whole windows in f32 even where the CPU has a bf16 unit (AMX, AVX512-BF16).
     #[arg(long)]
-    pub no_amx: bool,
+    pub no_bf16: bool,
 }
 
 /// Runs `mymeet transcribe`.
@@ -77,7 +77,7 @@ pub fn run(config: &Config, args: TranscribeArgs) -> anyhow::Result<()> {
     let model_options = ModelOptions::from_settings(
         args.device.as_deref().unwrap_or(&t.device),
         args.weights.as_deref().unwrap_or(&t.weights),
-        t.amx && !args.no_amx,
+        t.bf16 && !args.no_bf16,
     )?;
     let mut transcriber =
         Transcriber::load_with(&store, &args.model, !args.no_vad, options, &model_options)

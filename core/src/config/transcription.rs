@@ -28,10 +28,12 @@ pub struct TranscriptionConfig {
     pub live: bool,
     /// Where Whisper runs: `cpu`, `cuda` or `cuda:N` (builds with the `cuda` feature).
     pub device: String,
-    /// Weight format: `float` (as stored) or `q8` (8-bit, a quarter of the memory).
+    /// Weight format: `float` (as stored), `int8` (decode steps on 8-bit weights, VNNI) or `q8` (candle q8_0, a quarter of the memory).
     pub weights: String,
-    /// On CPUs with Intel AMX, multiply whole windows in bf16 tiles.
-    pub amx: bool,
+    /// On CPUs with a bf16 unit (Intel AMX, AVX512-BF16), multiply whole
+    /// windows in bf16 with f32 sums (`amx`, its name before, still reads).
+    #[serde(alias = "amx")]
+    pub bf16: bool,
 }
 
 impl Default for TranscriptionConfig {
@@ -48,7 +50,7 @@ impl Default for TranscriptionConfig {
             live: true,
             device: "cpu".into(),
             weights: "float".into(),
-            amx: true,
+            bf16: true,
         }
     }
 }

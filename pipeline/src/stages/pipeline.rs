@@ -133,7 +133,7 @@ impl Pipeline {
                     options.search.beam_size = t.beam.max(1);
                     let (store, model, vad) = (models.clone(), t.model.clone(), t.vad);
                     let per_segment = t.language_per_segment;
-                    let model_options = ModelOptions::from_settings(&t.device, &t.weights, t.amx)
+                    let model_options = ModelOptions::from_settings(&t.device, &t.weights, t.bf16)
                         .map_err(TranscribeError::from)?;
                     let transcriber = tokio::task::spawn_blocking(move || {
                         Transcriber::load_with(&store, &model, vad, options, &model_options)

@@ -10,7 +10,7 @@
 //! every time; the query carries the whole `1/√head_dim` scale, saving the
 //! scaled copy of the keys; GELU runs in place with a tanh that vectorises.
 
-use super::amx;
+use super::bf16;
 use super::model::ModelOptions;
 use super::projection::{Projection, Use};
 use candle_core::{CpuStorage, DType, InplaceOp1, Layout, Module, Result, Tensor};
@@ -70,8 +70,8 @@ pub struct AudioEncoder {
     blocks: Vec<Block>,
     ln_post: LayerNorm,
     n_head: usize,
-    /// Attention through AMX tiles.
-    tiles: bool,
+    /// Attention in bf16 products.
+    bf16: bool,
     /// Our CPU operations (in-place softmax and GELU); else candle's.
     cpu_kernels: bool,
 }
@@ -103,7 +103,7 @@ impl AudioEncoder {
             blocks,
             ln_post: layer_norm(vb.pp("layer_norm"), d)?,
             n_head: cfg.encoder_attention_heads,
-            tiles: options.uses_tiles(),
+            bf16: options.uses_bf16(),
             cpu_kernels: options.uses_cpu_kernels(),
         })
     }
@@ -134,8 +134,8 @@ impl AudioEncoder {
             let q = heads((block.q.forward(&h)? * scale)?.squeeze(0)?)?;
             let k = heads(block.k.forward(&h)?.squeeze(0)?)?;
             let v = heads(block.v.forward(&h)?.squeeze(0)?)?;
-            let a = if self.tiles {
-                attention_on_tiles(&q, &k, &v)?
+            let a = if self.bf16 {
+                attention_in_bf16(&q, &k, &v)?
             } else if self.cpu_kernels {
                 let mut per_head = Vec::with_capacity(self.n_head);
                 for i in 0..self.n_head {
@@ -158,9 +158,9 @@ impl AudioEncoder {
     }
 }
 
-/// Self-attention of every head, `[heads, frames, head_dim]` each, on AMX
-/// tiles: scores (from two-part inputs), softmax straight into bf16 rows, values.
-fn attention_on_tiles(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
+/// Self-attention of every head, `[heads, frames, head_dim]` each, in bf16
+/// products: scores (from two-part inputs), softmax straight into bf16 rows, values.
+fn attention_in_bf16(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
     let (heads, frames, head_dim) = q.dims3()?;
     let (q, k, v) = (
         q.flatten_all()?.to_vec1::<f32>()?,
@@ -171,30 +171,30 @@ fn attention_on_tiles(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
     let mut out = vec![0f32; heads * per_head];
     let mut scores = vec![0f32; frames * frames];
     // Every head writes all `frames` columns of every row; the padding stays zero.
-    let mut weights = amx::Rows::zeroed(frames, frames);
+    let mut weights = bf16::Rows::zeroed(frames, frames);
     for h in 0..heads {
         let head = h * per_head..(h + 1) * per_head;
         // Scores go through exp: one bf16 rounding of q and k (scores of
         // 100 and more) would move a peaked row's weights by tens of percent,
         // so they are computed from two-part values, about as exactly as f32.
-        let (q_high, q_low) = amx::Rows::split(&q[head.clone()], frames, head_dim);
-        let (k_high, k_low) = amx::Packed::split_from_rows(&k[head.clone()], frames, head_dim);
-        amx::matmul_t_sum(
+        let (q_high, q_low) = bf16::Rows::split(&q[head.clone()], frames, head_dim);
+        let (k_high, k_low) = bf16::Packed::split_from_rows(&k[head.clone()], frames, head_dim);
+        bf16::matmul_t_sum(
             &[(&q_high, &k_high), (&q_high, &k_low), (&q_low, &k_high)],
             None,
             &mut scores,
         );
         weights
             .blocks_mut()
-            .zip(scores.par_chunks_mut(frames * amx::BLOCK))
+            .zip(scores.par_chunks_mut(frames * bf16::BLOCK))
             .for_each(|(mut block, rows)| {
                 for (i, row) in rows.chunks_exact_mut(frames).enumerate() {
                     super::softmax::softmax_into_bf16(row, block.row_mut(i));
                 }
             });
-        amx::matmul_t(
+        bf16::matmul_t(
             &weights,
-            &amx::Packed::from_columns(&v[head.clone()], frames, head_dim),
+            &bf16::Packed::from_columns(&v[head.clone()], frames, head_dim),
             None,
             &mut out[head],
         );
@@ -332,10 +332,10 @@ mod tests {
             return;
         };
         let dir = std::path::Path::new(&models).join("tiny.en");
-        // The f32 path, and the AMX path where this CPU has it.
-        for cpu_tiles in [false, true] {
+        // The f32 path, and the bf16 path where this CPU has a bf16 unit.
+        for bf16 in [false, true] {
             let options = crate::whisper::ModelOptions {
-                cpu_tiles,
+                bf16,
                 ..Default::default()
             };
             let model =
@@ -406,10 +406,10 @@ mod tests {
                  relative {relative}, worst frame cosine {worst}"
             );
             // Summation order differs (one scale on the query instead of two):
-            // float rounding. On AMX the products take bf16 inputs (8-bit
+            // float rounding. In bf16 the products take bf16 inputs (8-bit
             // mantissa), so single values move more, but every frame keeps
             // its direction; the WER tests check that tokens do not suffer.
-            if model.encoder.tiles {
+            if model.encoder.bf16 {
                 assert!(
                     relative <= 1e-2 && worst >= 0.995,
                     "window of {size} frames: relative difference {relative}, worst frame cosine {worst}"

@@ -7,6 +7,7 @@
 //! its original f16 values where they are exact (CTranslate2 folders store
 //! fp16), and multiplies it with every input row while it is in registers.
 
+use super::int8::Int8Rows;
 use half::f16;
 use half::slice::HalfFloatSliceExt;
 use rayon::prelude::*;
@@ -17,6 +18,8 @@ pub enum Weights {
     F16(Vec<f16>),
     /// Values that f16 cannot hold exactly.
     F32(Vec<f32>),
+    /// 8 bits with a scale per row (`--weights int8`): a quarter of f32's bytes.
+    I8(Int8Rows),
 }
 
 /// A row-major `[n, k]` matrix used as the right-hand side of `x · Wᵀ`.
@@ -53,6 +56,15 @@ impl Matrix {
         Self { weights, n, k }
     }
 
+    /// Quantizes `[n, k]` row-major values to 8 bits with a scale per row.
+    pub fn int8(values: &[f32], n: usize, k: usize) -> Self {
+        Self {
+            weights: Weights::I8(Int8Rows::quantize(values, n, k)),
+            n,
+            k,
+        }
+    }
+
     /// Wraps `[n, k]` row-major f32 values as they are (activations, not weights).
     pub fn f32(values: Vec<f32>, n: usize, k: usize) -> Self {
         debug_assert_eq!(values.len(), n * k);
@@ -72,6 +84,7 @@ impl Matrix {
         match &self.weights {
             Weights::F16(w) => block(x, rows, k, w, &mut by_out),
             Weights::F32(w) => block(x, rows, k, w, &mut by_out),
+            Weights::I8(w) => w.block(&w.quantize_input(x, rows), 0, &mut by_out),
         }
         let mut y = vec![0f32; rows * n];
         for (o, values) in by_out.chunks_exact(rows).enumerate() {
@@ -93,17 +106,23 @@ impl Matrix {
         debug_assert_eq!(x.len(), rows * k);
         // Computed output-major (each task writes one contiguous block), transposed at the end.
         let mut by_out = vec![0f32; n * rows];
-        by_out
+        // Each task gets `(first weight row, its block of outputs)`.
+        let tasks = by_out
             .par_chunks_mut(ROWS_PER_TASK * rows)
             .enumerate()
-            .for_each(|(task, out)| {
-                let first = task * ROWS_PER_TASK;
-                let count = out.len() / rows;
-                match &self.weights {
-                    Weights::F16(w) => block(x, rows, k, &w[first * k..(first + count) * k], out),
-                    Weights::F32(w) => block(x, rows, k, &w[first * k..(first + count) * k], out),
-                }
-            });
+            .map(|(task, out)| (task * ROWS_PER_TASK, out));
+        match &self.weights {
+            Weights::F16(w) => tasks.for_each(|(first, out)| {
+                block(x, rows, k, &w[first * k..][..out.len() / rows * k], out)
+            }),
+            Weights::F32(w) => tasks.for_each(|(first, out)| {
+                block(x, rows, k, &w[first * k..][..out.len() / rows * k], out)
+            }),
+            Weights::I8(w) => {
+                let quantized = w.quantize_input(x, rows);
+                tasks.for_each(|(first, out)| w.block(&quantized, first, out))
+            }
+        }
         let mut y = vec![0f32; rows * n];
         for (o, values) in by_out.chunks_exact(rows).enumerate() {
             for (r, &v) in values.iter().enumerate() {

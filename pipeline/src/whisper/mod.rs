@@ -1,12 +1,13 @@
 //! Whisper on candle: loading CTranslate2 and Hugging Face folders, the
 //! log-mel front end, window decoding and long-form transcription.
 
-mod amx;
+mod bf16;
 mod config;
 mod ct2;
 mod decoder;
 mod encoder;
 mod error;
+mod int8;
 mod kernels;
 mod language;
 mod longform;

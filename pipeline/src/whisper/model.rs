@@ -22,6 +22,10 @@ pub enum WeightFormat {
     /// 8-bit blocks with one scale per 32 values (candle's `q8_0`): a quarter
     /// of the memory, products through candle's quantized kernels.
     Q8,
+    /// As stored for whole windows, and 8 bits with one scale per row for
+    /// decode steps on the CPU (VNNI), as CTranslate2's int8: the steps read
+    /// half the bytes of f16.
+    Int8,
 }
 
 /// Where and how a model runs.
@@ -31,8 +35,9 @@ pub struct ModelOptions {
     pub device: Device,
     /// The weights' number format.
     pub weights: WeightFormat,
-    /// On CPUs with AMX, long products (a 30 s window) in bf16 tiles.
-    pub cpu_tiles: bool,
+    /// On CPUs with a bf16 unit (AMX, AVX512-BF16), long products (a 30 s
+    /// window) in bf16 with f32 sums.
+    pub bf16: bool,
     /// Only candle's device-generic operations, as on a GPU, even on the
     /// CPU: lets the GPU path be tested where there is no GPU.
     pub portable: bool,
@@ -43,7 +48,7 @@ impl Default for ModelOptions {
         Self {
             device: Device::Cpu,
             weights: WeightFormat::Float,
-            cpu_tiles: true,
+            bf16: true,
             portable: false,
         }
     }
@@ -55,9 +60,10 @@ impl std::str::FromStr for WeightFormat {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "float" | "f32" | "f16" => Ok(Self::Float),
-            "q8" | "q8_0" | "int8" => Ok(Self::Q8),
+            "q8" | "q8_0" => Ok(Self::Q8),
+            "int8" | "i8" => Ok(Self::Int8),
             other => Err(WhisperError::Device(format!(
-                "`{other}` is not a weight format: use float or q8"
+                "`{other}` is not a weight format: use float, int8 or q8"
             ))),
         }
     }
@@ -69,22 +75,22 @@ impl ModelOptions {
         self.device.is_cpu() && !self.portable
     }
 
-    /// Options from their settings' names (`[transcription]` device, weights, amx).
-    pub fn from_settings(device: &str, weights: &str, amx: bool) -> Result<Self, WhisperError> {
+    /// Options from their settings' names (`[transcription]` device, weights, bf16).
+    pub fn from_settings(device: &str, weights: &str, bf16: bool) -> Result<Self, WhisperError> {
         Ok(Self {
             device: parse_device(device)?,
             weights: weights.parse()?,
-            cpu_tiles: amx,
+            bf16,
             portable: false,
         })
     }
 
-    /// Whether products on many rows go through AMX tiles.
-    pub(crate) fn uses_tiles(&self) -> bool {
-        self.cpu_tiles
+    /// Whether products on many rows run in bf16 (AMX or AVX512-BF16).
+    pub(crate) fn uses_bf16(&self) -> bool {
+        self.bf16
             && self.uses_cpu_kernels()
-            && self.weights == WeightFormat::Float
-            && super::amx::available()
+            && self.weights != WeightFormat::Q8
+            && super::bf16::available()
     }
 }
 
@@ -202,7 +208,7 @@ impl WhisperModel {
         let encoder = AudioEncoder::load(vb.pp("model.encoder"), &config, options)?;
         let decoder = CachedDecoder::load(vb.pp("model.decoder"), &config, options)?;
         drop(vb);
-        let tensors = (options.weights == WeightFormat::Float).then_some(tensors);
+        let tensors = (options.weights != WeightFormat::Q8).then_some(tensors);
         let filters = mel_filters(config.num_mel_bins);
         Ok(Self {
             encoder,
@@ -270,11 +276,12 @@ mod tests {
             assert!(message.contains("--features cuda"), "{message}");
         }
         assert_eq!("q8".parse::<WeightFormat>().ok(), Some(WeightFormat::Q8));
+        assert_eq!("int8".parse::<WeightFormat>().ok(), Some(WeightFormat::Int8));
         assert_eq!(
             "float".parse::<WeightFormat>().ok(),
             Some(WeightFormat::Float)
         );
         let message = "q4".parse::<WeightFormat>().expect_err("q4").to_string();
-        assert!(message.contains("float or q8"), "{message}");
+        assert!(message.contains("float, int8 or q8"), "{message}");
     }
 }

@@ -1,11 +1,11 @@
 //! A linear layer `x · Wᵀ + b` that picks the fastest path for where it
 //! runs and how many input rows it gets: on the CPU, few rows (decode steps)
 //! stream the weight once through [`Matrix`] and many rows (a 30 s window, a
-//! prompt) go through AMX tiles where the CPU has them; otherwise candle's
+//! prompt) go through bf16 products where the CPU has a bf16 unit; otherwise candle's
 //! matmul on the model's device, or candle's `q8_0` kernels for a quantized
 //! model.
 
-use super::amx;
+use super::bf16;
 use super::kernels::Matrix;
 use super::model::{ModelOptions, WeightFormat};
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
@@ -41,8 +41,8 @@ pub(crate) struct Projection {
     weight: Weight,
     /// The weight for decode steps on the CPU.
     few_rows: Option<Matrix>,
-    /// The weight as bf16 tiles, on CPUs with AMX.
-    tiles: Option<amx::Packed>,
+    /// The weight packed for bf16 products, on CPUs with a bf16 unit.
+    packed: Option<bf16::Packed>,
     /// The bias as values, for the CPU paths.
     bias: Option<Vec<f32>>,
     n: usize,
@@ -84,7 +84,7 @@ impl Projection {
             return Ok(Self {
                 weight: Weight::Quantized(QMatMul::from_qtensor(q)?, b),
                 few_rows: None,
-                tiles: None,
+                packed: None,
                 bias: None,
                 n,
                 k,
@@ -93,19 +93,22 @@ impl Projection {
         let on_cpu = options.uses_cpu_kernels();
         // The decoder's many-row products stay f32: its cross-attention
         // keys feed `exp`, where bf16 inputs would move the weights.
-        let want_tiles = on_cpu && usage == Use::ManyRows && options.uses_tiles();
+        let want_packed = on_cpu && usage == Use::ManyRows && options.uses_bf16();
         let want_few_rows = on_cpu && usage != Use::ManyRows;
         // The weight's values are copied out only for a CPU path that uses them.
-        let values = if want_tiles || want_few_rows {
+        let values = if want_packed || want_few_rows {
             Some(w.flatten_all()?.to_vec1::<f32>()?)
         } else {
             None
         };
-        let tiles = match &values {
-            Some(v) if want_tiles => Some(amx::Packed::from_rows(v, n, k)),
+        let packed = match &values {
+            Some(v) if want_packed => Some(bf16::Packed::from_rows(v, n, k)),
             _ => None,
         };
         let few_rows = match values {
+            Some(v) if want_few_rows && options.weights == WeightFormat::Int8 => {
+                Some(Matrix::int8(&v, n, k))
+            }
             Some(v) if want_few_rows => Some(Matrix::new(v, n, k)),
             _ => None,
         };
@@ -116,7 +119,7 @@ impl Projection {
         Ok(Self {
             weight: Weight::Float(Linear::new(w, b)),
             few_rows,
-            tiles,
+            packed,
             bias,
             n,
             k,
@@ -126,17 +129,17 @@ impl Projection {
     /// `x · Wᵀ + b` over the last dimension of `x`.
     pub(crate) fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let rows = x.elem_count() / self.k;
-        let y = match (&self.few_rows, &self.tiles) {
+        let y = match (&self.few_rows, &self.packed) {
             (Some(m), _) if rows <= FEW_ROWS => {
                 let values = x.flatten_all()?.to_vec1::<f32>()?;
                 m.mul_t(&values, rows, self.bias.as_deref())
             }
-            (_, Some(tiles)) => {
+            (_, Some(packed)) => {
                 let values = x.flatten_all()?.to_vec1::<f32>()?;
                 let mut y = vec![0f32; rows * self.n];
-                amx::matmul_t(
-                    &amx::Rows::new(&values, rows, self.k),
-                    tiles,
+                bf16::matmul_t(
+                    &bf16::Rows::new(&values, rows, self.k),
+                    packed,
                     self.bias.as_deref(),
                     &mut y,
                 );

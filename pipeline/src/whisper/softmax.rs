@@ -92,7 +92,7 @@ fn softmax_row_bf16(row: &mut [f32], out: &mut [u16]) {
     let sum = exp_shifted(row, row_max(row));
     let inv = 1.0 / sum;
     for (o, &v) in out.iter_mut().zip(row.iter()) {
-        *o = super::amx::bf16_bits(v * inv);
+        *o = super::bf16::bf16_bits(v * inv);
     }
 }
 
@@ -155,7 +155,7 @@ mod tests {
         softmax_into_bf16(&mut row, &mut out);
         softmax_in_place(&mut copy);
         for (&o, &p) in out.iter().zip(&copy) {
-            assert_eq!(o, super::super::amx::bf16_bits(p));
+            assert_eq!(o, super::super::bf16::bf16_bits(p));
         }
     }
 

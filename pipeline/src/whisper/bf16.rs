@@ -1,19 +1,23 @@
-//! Matrix products on Intel AMX tiles: bf16 inputs, f32 sums.
+//! Matrix products with bf16 inputs and f32 sums, for whole windows.
 //!
 //! The encoder is most of a window's work (≈ 37 GFLOP for tiny), and gemm's
-//! AVX2 kernels reach ≈ 60 GFLOP/s on two cores. Sapphire Rapids and later
-//! Xeons have AMX, whose `tdpbf16ps` multiplies a 16 × 32 bf16 tile by a
-//! 32 × 16 one into 16 × 16 f32 sums in one instruction, an order of
-//! magnitude more work per cycle; CTranslate2 (through oneDNN/MKL) uses it
-//! on the same machines. bf16 keeps f32's range with 8 bits of mantissa: the
-//! sums stay f32, so a product is off by a few parts in a thousand, below
-//! what changes Whisper's tokens (checked by the WER tests).
+//! f32 kernels reach ≈ 60 GFLOP/s on two cores. CPUs with a bf16 dot
+//! product do several times more work per cycle: Intel's AMX tiles
+//! ([`amx`], Sapphire Rapids and later) and AVX512-BF16 ([`avx512`], AMD
+//! Zen 4 and later). CTranslate2 (through oneDNN) uses the same units on the
+//! same machines. bf16 keeps f32's range with 8 bits of mantissa: the sums
+//! stay f32, so a product is off by a few parts in a thousand, below what
+//! changes Whisper's tokens (checked by the WER tests); where that is too
+//! coarse, [`Rows::split`] and [`Packed::split_from_rows`] carry 16 bits.
 //!
-//! Where the CPU or the kernel has no AMX, [`available`] is false and
-//! callers keep their f32 path (as they do when `[transcription] amx` is off).
+//! Both units read the same layouts ([`Rows`], [`Packed`]). Where the CPU has
+//! neither, [`available`] is false and callers keep their f32 path (as they
+//! do when `[transcription] bf16` is off).
+
+mod amx;
+mod avx512;
 
 use rayon::prelude::*;
-use std::arch::asm;
 use std::sync::OnceLock;
 
 /// Rows of a tile; a C block is two tiles high.
@@ -25,34 +29,34 @@ pub(super) const BLOCK: usize = 32;
 /// u16 values in one packed right-hand tile (16 pairs of k × 16 columns × 2).
 const TILE_VALUES: usize = TILE_ROWS * TILE_K;
 
-/// Whether AMX with bf16 is usable in this process (asked once).
-pub fn available() -> bool {
-    static AVAILABLE: OnceLock<bool> = OnceLock::new();
-    *AVAILABLE.get_or_init(|| {
-        let ok = cpu_has_amx_bf16() && request_tile_data();
-        tracing::debug!(amx = ok, "AMX bf16 tiles");
-        ok
+/// The unit that multiplies bf16 values on this CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    /// Intel AMX tiles.
+    Amx,
+    /// AVX512-BF16 dot products.
+    Avx512,
+}
+
+/// The fastest unit this process can use, if any (asked once).
+fn unit() -> Option<Unit> {
+    static UNIT: OnceLock<Option<Unit>> = OnceLock::new();
+    *UNIT.get_or_init(|| {
+        let unit = if amx::usable() {
+            Some(Unit::Amx)
+        } else if avx512::usable() {
+            Some(Unit::Avx512)
+        } else {
+            None
+        };
+        tracing::debug!(?unit, "bf16 products");
+        unit
     })
 }
 
-fn cpu_has_amx_bf16() -> bool {
-    // CPUID leaf 7: EDX bit 22 is AMX-BF16, bit 24 AMX-TILE.
-    let leaf = std::arch::x86_64::__cpuid_count(7, 0);
-    leaf.edx & (1 << 22) != 0 && leaf.edx & (1 << 24) != 0
-}
-
-/// Asks Linux for the tile registers' state (off by default for each process).
-fn request_tile_data() -> bool {
-    const ARCH_REQ_XCOMP_PERM: libc::c_long = 0x1023;
-    const XFEATURE_XTILEDATA: libc::c_long = 18;
-    // SAFETY: arch_prctl with these arguments only changes this process's permissions.
-    unsafe {
-        libc::syscall(
-            libc::SYS_arch_prctl,
-            ARCH_REQ_XCOMP_PERM,
-            XFEATURE_XTILEDATA,
-        ) == 0
-    }
+/// Whether bf16 products run on this CPU (AMX or AVX512-BF16).
+pub fn available() -> bool {
+    unit().is_some()
 }
 
 /// f32 → bf16, rounding to nearest even (NaN stays NaN for quiet NaNs).
@@ -212,48 +216,40 @@ impl Packed {
         let k_tiles = self.k_pad / TILE_K;
         self.tiles[(col_tile * k_tiles + k_tile) * TILE_VALUES..].as_ptr()
     }
-}
 
-/// The tile configuration: palette 1, eight tiles of 16 rows × 64 bytes.
-#[repr(C, align(64))]
-struct TileConfig {
-    palette: u8,
-    start_row: u8,
-    reserved: [u8; 14],
-    bytes_per_row: [u16; 16],
-    rows: [u8; 16],
-    tail: [u8; 16],
-}
-
-impl TileConfig {
-    fn all_full() -> Self {
-        let mut config = Self {
-            palette: 1,
-            start_row: 0,
-            reserved: [0; 14],
-            bytes_per_row: [0; 16],
-            rows: [0; 16],
-            tail: [0; 16],
-        };
-        for t in 0..8 {
-            config.bytes_per_row[t] = (TILE_K * 2) as u16;
-            config.rows[t] = TILE_ROWS as u8;
-        }
-        config
+    /// Every tile of 16 columns, in k order: k_pad / 2 rows of 16 pairs.
+    fn strip(&self, col_tile: usize) -> &[u16] {
+        let len = self.k_pad / TILE_K * TILE_VALUES;
+        &self.tiles[col_tile * len..(col_tile + 1) * len]
     }
 }
 
-/// `out[m, n] = a · wᵀ (+ bias)`, on AMX tiles. Call only when [`available`].
+/// One 32-row block of a left-hand side and the right-hand side it meets.
+struct BlockPair<'a> {
+    rows: &'a [u16],
+    packed: &'a Packed,
+}
+
+/// `out[m, n] = a · wᵀ (+ bias)` in bf16. Call only when [`available`].
 pub fn matmul_t(a: &Rows, w: &Packed, bias: Option<&[f32]>, out: &mut [f32]) {
     matmul_t_sum(&[(a, w)], bias, out)
 }
 
-/// `out[m, n] = Σ aᵢ · wᵢᵀ (+ bias)` over same-shaped pairs, summed in the
-/// tiles. With the parts of [`Rows::split`] and [`Packed::split_from_rows`],
+/// `out[m, n] = Σ aᵢ · wᵢᵀ (+ bias)` over same-shaped pairs, summed in f32
+/// before rounding. With the parts of [`Rows::split`] and [`Packed::split_from_rows`],
 /// `(hi, hi), (hi, lo), (lo, hi)` gives a product about as exact as f32's
 /// (attention scores need it: they go through `exp`).
 pub fn matmul_t_sum(pairs: &[(&Rows, &Packed)], bias: Option<&[f32]>, out: &mut [f32]) {
-    assert!(available(), "AMX products need AMX");
+    let unit = unit().expect("bf16 products need AMX or AVX512-BF16");
+    matmul_t_sum_on(unit, pairs, bias, out)
+}
+
+fn matmul_t_sum_on(
+    unit: Unit,
+    pairs: &[(&Rows, &Packed)],
+    bias: Option<&[f32]>,
+    out: &mut [f32],
+) {
     let Some(&(first, first_w)) = pairs.first() else {
         return;
     };
@@ -265,74 +261,20 @@ pub fn matmul_t_sum(pairs: &[(&Rows, &Packed)], bias: Option<&[f32]>, out: &mut 
         );
     }
     assert_eq!(out.len(), m * n);
-    let k_tiles = k_pad / TILE_K;
-    let a_stride = k_pad * 2;
+    let column_blocks = first_w.n_pad / BLOCK;
     out.par_chunks_mut(n * BLOCK)
         .enumerate()
         .for_each(|(block_index, out_block)| {
             let rows = out_block.len() / n;
             let first_value = block_index * BLOCK * k_pad;
-            let mut c = [0f32; BLOCK * BLOCK];
-            let config = TileConfig::all_full();
-            // SAFETY: AMX is available (asserted above) and this thread's tile
-            // state is configured before use and released after.
-            unsafe { asm!("ldtilecfg [{}]", in(reg) &config, options(nostack)) };
-            for col_pair in 0..first_w.n_pad / BLOCK {
-                // SAFETY: tmm0–3 are this block's sums.
-                unsafe {
-                    asm!(
-                        "tilezero tmm0",
-                        "tilezero tmm1",
-                        "tilezero tmm2",
-                        "tilezero tmm3",
-                        options(nostack, nomem)
-                    )
-                };
-                for (kt, &(a, w)) in (0..k_tiles).flat_map(|kt| pairs.iter().map(move |p| (kt, p)))
-                {
-                    let a_block = &a.values[first_value..first_value + BLOCK * k_pad];
-                    let a_top = a_block[kt * TILE_K..].as_ptr();
-                    let a_bottom = a_block[TILE_ROWS * k_pad + kt * TILE_K..].as_ptr();
-                    let w_left = w.tile(2 * col_pair, kt);
-                    let w_right = w.tile(2 * col_pair + 1, kt);
-                    // SAFETY: every pointer addresses a whole tile inside its
-                    // buffer (rows and k are padded to whole tiles).
-                    unsafe {
-                        asm!(
-                            "tileloadd tmm4, [{at} + {astride}*1]",
-                            "tileloadd tmm5, [{ab} + {astride}*1]",
-                            "tileloadd tmm6, [{wl} + {wstride}*1]",
-                            "tileloadd tmm7, [{wr} + {wstride}*1]",
-                            "tdpbf16ps tmm0, tmm4, tmm6",
-                            "tdpbf16ps tmm1, tmm4, tmm7",
-                            "tdpbf16ps tmm2, tmm5, tmm6",
-                            "tdpbf16ps tmm3, tmm5, tmm7",
-                            at = in(reg) a_top,
-                            ab = in(reg) a_bottom,
-                            wl = in(reg) w_left,
-                            wr = in(reg) w_right,
-                            astride = in(reg) a_stride,
-                            wstride = in(reg) TILE_K * 2,
-                            options(nostack, readonly)
-                        )
-                    };
-                }
-                let c_ptr = c.as_mut_ptr();
-                // SAFETY: c holds 32 × 32 f32; each store writes a 16 × 16 quarter.
-                unsafe {
-                    asm!(
-                        "tilestored [{c} + {stride}*1], tmm0",
-                        "tilestored [{c2} + {stride}*1], tmm1",
-                        "tilestored [{c3} + {stride}*1], tmm2",
-                        "tilestored [{c4} + {stride}*1], tmm3",
-                        c = in(reg) c_ptr,
-                        c2 = in(reg) c_ptr.add(TILE_ROWS),
-                        c3 = in(reg) c_ptr.add(TILE_ROWS * BLOCK),
-                        c4 = in(reg) c_ptr.add(TILE_ROWS * BLOCK + TILE_ROWS),
-                        stride = in(reg) BLOCK * 4,
-                        options(nostack)
-                    )
-                };
+            let blocks: Vec<BlockPair<'_>> = pairs
+                .iter()
+                .map(|(a, w)| BlockPair {
+                    rows: &a.values[first_value..first_value + BLOCK * k_pad],
+                    packed: w,
+                })
+                .collect();
+            let mut emit = |col_pair: usize, c: &[f32; BLOCK * BLOCK]| {
                 let j0 = col_pair * BLOCK;
                 let cols = BLOCK.min(n.saturating_sub(j0));
                 for r in 0..rows {
@@ -347,15 +289,41 @@ pub fn matmul_t_sum(pairs: &[(&Rows, &Packed)], bias: Option<&[f32]>, out: &mut 
                         None => dst.copy_from_slice(src),
                     }
                 }
+            };
+            // SAFETY: `unit` is one this CPU has (from `unit()`, or checked by the tests).
+            unsafe {
+                match unit {
+                    Unit::Amx => amx::row_block(&blocks, k_pad, column_blocks, &mut emit),
+                    Unit::Avx512 => {
+                        avx512::row_block(&blocks, k_pad, column_blocks, rows, &mut emit)
+                    }
+                }
             }
-            // SAFETY: releases this thread's tile state.
-            unsafe { asm!("tilerelease", options(nostack, nomem)) };
         });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The units this CPU has, each tested on its own.
+    fn units() -> Vec<Unit> {
+        let mut units = Vec::new();
+        if amx::usable() {
+            units.push(Unit::Amx);
+        }
+        if avx512::usable() {
+            units.push(Unit::Avx512);
+        }
+        if units.is_empty() {
+            eprintln!("no bf16 unit on this CPU: skipped");
+        }
+        units
+    }
+
+    fn matmul_t_on(unit: Unit, a: &Rows, w: &Packed, bias: Option<&[f32]>, out: &mut [f32]) {
+        matmul_t_sum_on(unit, &[(a, w)], bias, out)
+    }
 
     fn values(len: usize, seed: u32) -> Vec<f32> {
         let mut s = seed;
@@ -381,10 +349,12 @@ mod tests {
 
     #[test]
     fn split_products_are_as_exact_as_f32() {
-        if !available() {
-            eprintln!("no AMX on this CPU: skipped");
-            return;
+        for unit in units() {
+            split_products_on(unit);
         }
+    }
+
+    fn split_products_on(unit: Unit) {
         let (m, n, k) = (45, 70, 64);
         // Large values, as attention scores have them.
         let a: Vec<f32> = values(m * k, 4).iter().map(|v| v * 40.0).collect();
@@ -392,13 +362,14 @@ mod tests {
         let (a_high, a_low) = Rows::split(&a, m, k);
         let (w_high, w_low) = Packed::split_from_rows(&w, n, k);
         let mut out = vec![0f32; m * n];
-        matmul_t_sum(
+        matmul_t_sum_on(
+            unit,
             &[(&a_high, &w_high), (&a_high, &w_low), (&a_low, &w_high)],
             None,
             &mut out,
         );
         let mut plain = vec![0f32; m * n];
-        matmul_t(&a_high, &w_high, None, &mut plain);
+        matmul_t_on(unit, &a_high, &w_high, None, &mut plain);
         let (mut split_err, mut plain_err, mut largest) = (0f64, 0f64, 0f64);
         for i in 0..m * n {
             let (r, j) = (i / n, i % n);
@@ -412,7 +383,7 @@ mod tests {
         // Two parts keep ≈ 16 bits of each input: errors of a few 1e-6 of the largest sum.
         assert!(
             split_err < 1e-5 * largest,
-            "split: {split_err} of {largest}"
+            "{unit:?} split: {split_err} of {largest}"
         );
         assert!(
             plain_err > 20.0 * split_err,
@@ -431,17 +402,20 @@ mod tests {
 
     #[test]
     fn products_equal_a_plain_sum_of_the_rounded_inputs() {
-        if !available() {
-            eprintln!("no AMX on this CPU: skipped");
-            return;
+        for unit in units() {
+            products_on(unit);
         }
+    }
+
+    fn products_on(unit: Unit) {
         // Shapes that are not whole tiles in any dimension, and ones that are.
         for (m, n, k) in [(37, 45, 70), (64, 64, 64), (1, 3, 5), (33, 96, 384)] {
             let a = values(m * k, 1);
             let w = values(n * k, 2);
             let bias = values(n, 3);
             let mut out = vec![0f32; m * n];
-            matmul_t(
+            matmul_t_on(
+                unit,
                 &Rows::new(&a, m, k),
                 &Packed::from_rows(&w, n, k),
                 Some(&bias),
@@ -452,7 +426,7 @@ mod tests {
                 let want = want + bias[i % n] as f64;
                 assert!(
                     (got as f64 - want).abs() < 1e-4,
-                    "{m}×{n}×{k} at {i}: {got} against {want}"
+                    "{unit:?} {m}×{n}×{k} at {i}: {got} against {want}"
                 );
             }
             // The same product with the right-hand side given by columns.
@@ -463,7 +437,8 @@ mod tests {
                 }
             }
             let mut again = vec![0f32; m * n];
-            matmul_t(
+            matmul_t_on(
+                unit,
                 &Rows::new(&a, m, k),
                 &Packed::from_columns(&wt, k, n),
                 Some(&bias),
