@@ -22,9 +22,10 @@ pub enum WeightFormat {
     /// 8-bit blocks with one scale per 32 values (candle's `q8_0`): a quarter
     /// of the memory, products through candle's quantized kernels.
     Q8,
-    /// As stored for whole windows, and 8 bits with one scale per row for
-    /// decode steps on the CPU (VNNI), as CTranslate2's int8: the steps read
-    /// half the bytes of f16.
+    /// Speed over the last bits, on the CPU: 8 bits with one scale per row
+    /// for decode steps (VNNI; half the bytes of f16, as CTranslate2's
+    /// int8), f16 audio keys and values, and the decoder's many-row
+    /// products (the audio's keys and values, prompts) in bf16 too.
     Int8,
 }
 

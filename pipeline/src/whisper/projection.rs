@@ -91,9 +91,16 @@ impl Projection {
             });
         }
         let on_cpu = options.uses_cpu_kernels();
-        // The decoder's many-row products stay f32: its cross-attention
-        // keys feed `exp`, where bf16 inputs would move the weights.
-        let want_packed = on_cpu && usage == Use::ManyRows && options.uses_bf16();
+        // The decoder's many-row products (the audio's keys and values, a
+        // prompt) stay f32 for float weights: its cross-attention keys feed
+        // `exp`, where bf16 inputs move the weights. `int8` trades that
+        // precision for speed, as it does for the decode steps.
+        let many_rows_in_bf16 = match usage {
+            Use::ManyRows => true,
+            Use::Both => options.weights == WeightFormat::Int8,
+            Use::FewRows => false,
+        };
+        let want_packed = on_cpu && many_rows_in_bf16 && options.uses_bf16();
         let want_few_rows = on_cpu && usage != Use::ManyRows;
         // The weight's values are copied out only for a CPU path that uses them.
         let values = if want_packed || want_few_rows {
