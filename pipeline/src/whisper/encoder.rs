@@ -11,10 +11,11 @@
 //! scaled copy of the keys; GELU runs in place with a tanh that vectorises.
 
 use super::bf16;
+use super::conv::TimeConv;
 use super::model::ModelOptions;
 use super::projection::{Projection, Use};
 use candle_core::{CpuStorage, DType, InplaceOp1, Layout, Module, Result, Tensor};
-use candle_nn::{Conv1d, Conv1dConfig, LayerNorm, VarBuilder};
+use candle_nn::{LayerNorm, VarBuilder};
 use candle_transformers::models::whisper::Config;
 use rayon::prelude::*;
 
@@ -36,21 +37,6 @@ fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
     ))
 }
 
-fn conv1d(vb: VarBuilder, c_in: usize, c_out: usize, stride: usize) -> Result<Conv1d> {
-    let config = Conv1dConfig {
-        padding: 1,
-        stride,
-        groups: 1,
-        dilation: 1,
-        cudnn_fwd_algo: None,
-    };
-    Ok(Conv1d::new(
-        vb.get((c_out, c_in, 3), "weight")?,
-        Some(vb.get(c_out, "bias")?),
-        config,
-    ))
-}
-
 struct Block {
     attn_ln: LayerNorm,
     q: Projection,
@@ -64,8 +50,8 @@ struct Block {
 
 /// The encoder's weights.
 pub struct AudioEncoder {
-    conv1: Conv1d,
-    conv2: Conv1d,
+    conv1: TimeConv,
+    conv2: TimeConv,
     positions: Tensor,
     blocks: Vec<Block>,
     ln_post: LayerNorm,
@@ -97,8 +83,8 @@ impl AudioEncoder {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
-            conv1: conv1d(vb.pp("conv1"), cfg.num_mel_bins, d, 1)?,
-            conv2: conv1d(vb.pp("conv2"), d, d, 2)?,
+            conv1: TimeConv::load(vb.pp("conv1"), cfg.num_mel_bins, d, 1, options)?,
+            conv2: TimeConv::load(vb.pp("conv2"), d, d, 2, options)?,
             positions: sinusoids(cfg.max_source_positions, d, vb.device())?,
             blocks,
             ln_post: layer_norm(vb.pp("layer_norm"), d)?,

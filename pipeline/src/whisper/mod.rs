@@ -3,6 +3,7 @@
 
 mod bf16;
 mod config;
+mod conv;
 mod ct2;
 mod decoder;
 mod encoder;

@@ -25,7 +25,8 @@ pub enum WeightFormat {
     /// Speed over the last bits, on the CPU: 8 bits with one scale per row
     /// for decode steps (VNNI; half the bytes of f16, as CTranslate2's
     /// int8), f16 audio keys and values, and the decoder's many-row
-    /// products (the audio's keys and values, prompts) in bf16 too.
+    /// products (the audio's keys and values, prompts) and the encoder's
+    /// convolutions in bf16 too.
     Int8,
 }
 
