@@ -58,7 +58,8 @@ pub struct WiredOptions {
     pub bot: BotConfig,
     /// Most time between two uploads of the bytes appended to each track
     /// (numbered parts under `launch-<n>/parts/`): about the most audio a
-    /// bot whose machine dies loses. Checked at every flush (every second).
+    /// bot whose machine dies loses. Parts go at flushes (every second): at
+    /// the last flush before this much time would have passed.
     pub part_every: Duration,
     /// Least time between two uploads of the whole tracks so far, which
     /// `recording.progress` announces (the live transcription reads whole

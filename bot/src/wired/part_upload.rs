@@ -74,7 +74,9 @@ pub(super) struct PartUploads {
     ctx: WiredContext,
     ids: BotIds,
     every: Duration,
+    /// When the last part was read, and the last flush seen.
     last: Option<Instant>,
+    last_flush: Option<Instant>,
     log: Arc<Mutex<PartLog>>,
     totals: Arc<Mutex<PartTotals>>,
     running: Option<JoinHandle<()>>,
@@ -88,6 +90,7 @@ impl PartUploads {
             ids,
             every,
             last: None,
+            last_flush: None,
             log: Arc::default(),
             totals: Arc::default(),
             running: None,
@@ -98,14 +101,18 @@ impl PartUploads {
     /// under `out_dir` since its last part and uploads it in the background,
     /// when a part is due and the previous upload is done.
     pub(super) fn flushed(&mut self, out_dir: &Path) {
-        if self.last.is_some_and(|t| t.elapsed() < self.every) {
+        let now = Instant::now();
+        let flush_gap = self.last_flush.map(|t| now.duration_since(t));
+        self.last_flush = Some(now);
+        let since_part = self.last.map(|t| now.duration_since(t));
+        if !part_due(since_part, flush_gap, self.every) {
             return;
         }
         if self.running.as_ref().is_some_and(|h| !h.is_finished()) {
             // The next flush tries again; the bytes wait, none is lost.
             return;
         }
-        self.last = Some(Instant::now());
+        self.last = Some(now);
         let bot = self.ids.bot_id;
         let due = match track_sizes(out_dir) {
             Ok(sizes) => lock(&self.log).due(&sizes),
@@ -163,6 +170,17 @@ impl PartUploads {
     /// What went up so far.
     pub(super) fn totals(&self) -> PartTotals {
         *lock(&self.totals)
+    }
+}
+
+/// Whether a part goes at this flush: the first one, and then whenever
+/// waiting for the next flush (expected as far off as the last one was)
+/// would leave more than `every` between two parts. With flushes every
+/// second that is every other one; with a slower loop, every one.
+fn part_due(since_part: Option<Duration>, flush_gap: Option<Duration>, every: Duration) -> bool {
+    match since_part {
+        None => true,
+        Some(since) => since + flush_gap.unwrap_or_default() > every,
     }
 }
 
@@ -247,6 +265,22 @@ mod tests {
         // A part beyond the uploaded end would leave a hole: not counted.
         log.confirm("t.ogg", 600, 50);
         assert_eq!(log.next_offset("t.ogg"), 500);
+    }
+
+    #[test]
+    fn parts_never_wait_for_a_flush_that_comes_too_late() {
+        let s = Duration::from_millis;
+        let every = s(2000);
+        assert!(part_due(None, None, every));
+        // Flushes every second: every other flush.
+        assert!(!part_due(Some(s(1000)), Some(s(1000)), every));
+        assert!(part_due(Some(s(2000)), Some(s(1000)), every));
+        // A loop that flushes every 1.25 s: the next flush would be 2.5 s
+        // after the last part, so this one goes.
+        assert!(part_due(Some(s(1250)), Some(s(1250)), every));
+        // Early in a slow stretch, no gap known yet: by time alone.
+        assert!(!part_due(Some(s(1000)), None, every));
+        assert!(part_due(Some(s(2001)), None, every));
     }
 
     #[test]
