@@ -341,7 +341,9 @@ impl Session {
                     tracing::error!(error = %e, "writing audio");
                 }
             }
-            if last_flush.elapsed() >= FLUSH_EVERY {
+            // On the tick nearest the second: with "at least a second" a
+            // tick a hair early would push every flush to 1.25 s.
+            if last_flush.elapsed() + TICK / 2 >= FLUSH_EVERY {
                 last_flush = Instant::now();
                 if let Err(e) = recorder.tick(Instant::now()) {
                     tracing::error!(error = %e, "flushing audio");

@@ -174,13 +174,15 @@ impl PartUploads {
 }
 
 /// Whether a part goes at this flush: the first one, and then whenever
-/// waiting for the next flush (expected as far off as the last one was)
-/// would leave more than `every` between two parts. With flushes every
-/// second that is every other one; with a slower loop, every one.
+/// waiting for the next flush (expected about as far off as the last one
+/// was) would leave more than `every` between two parts. With flushes every
+/// second that is every other one; with a slower loop, every one. The next
+/// gap is taken as 90 % of the last so that a flush a few milliseconds late
+/// does not send a part at every flush of a loop that keeps time.
 fn part_due(since_part: Option<Duration>, flush_gap: Option<Duration>, every: Duration) -> bool {
     match since_part {
         None => true,
-        Some(since) => since + flush_gap.unwrap_or_default() > every,
+        Some(since) => since + flush_gap.unwrap_or_default().mul_f64(0.9) > every,
     }
 }
 
@@ -272,9 +274,15 @@ mod tests {
         let s = Duration::from_millis;
         let every = s(2000);
         assert!(part_due(None, None, every));
-        // Flushes every second: every other flush.
+        // Flushes every second: every other flush, a few ms either way.
         assert!(!part_due(Some(s(1000)), Some(s(1000)), every));
-        assert!(part_due(Some(s(2000)), Some(s(1000)), every));
+        assert!(!part_due(Some(s(1020)), Some(s(1020)), every));
+        assert!(part_due(
+            Some(s(2000) + Duration::from_micros(1)),
+            Some(s(1000)),
+            every
+        ));
+        assert!(part_due(Some(s(1990)), Some(s(990)), every));
         // A loop that flushes every 1.25 s: the next flush would be 2.5 s
         // after the last part, so this one goes.
         assert!(part_due(Some(s(1250)), Some(s(1250)), every));
