@@ -3,7 +3,8 @@
 # same tiny.en CTranslate2 folder, 2 threads, beam 1 and 5, no VAD, on
 # conversation/lecture_60s.flac and the English Asterisk set. Prints RTF
 # (process wall time ÷ audio length, model load included for both), WER
-# and peak RSS, with the ratio ours ÷ theirs.
+# and peak RSS, with the ratio ours ÷ theirs, for each of our weight formats
+# against its like: float against float32, int8 against int8.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/mymeet-target}"
@@ -49,24 +50,27 @@ measure() {
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-9s %-8s %-5s | %-28s | %-28s | %-24s | %s\n" input engine beam "ours: RTF WER% RSS(MB)" "faster-whisper: RTF WER% RSS" "ours/theirs (time, RSS)" "load (1 min) before ours, theirs"
+printf "%-9s %-13s %-5s | %-28s | %-28s | %-24s | %s\n" input "ours/fw weights" beam "ours: RTF WER% RSS(MB)" "faster-whisper: RTF WER% RSS" "ours/theirs (time, RSS)" "load (1 min) before ours, theirs"
 for input in ${INPUTS:-lecture set}; do
   if [ "$input" = lecture ]; then files=("$LECTURE"); seconds=60; else files=("${SET[@]}"); seconds=$SET_SECONDS; fi
   for beam in 1 5; do
-    rm -rf "$WORK/ours"; mkdir -p "$WORK/ours"
-    o_load=$(cut -d' ' -f1 /proc/loadavg)
-    read -r o_wall o_rss < <(measure "ours$beam$input" "$MYMEET" transcribe --model "$MODEL" --beam "$beam" --threads 2 --no-vad --format json --out-dir "$WORK/ours" "${files[@]}")
-    python3 "$HERE/ours_collect.py" "$WORK/ours" "$WORK/ours.json"
-    o_wer=-; [ "$input" = set ] && o_wer=$(python3 "$HERE/wer.py" "$SPEECH/manifest.jsonl" "$WORK/ours.json")
-    for ct in int8 float32; do
+    # Each of our weight formats against faster-whisper's like one:
+    # float (fp16 weights widened) against float32, int8 against int8.
+    for pair in float:float32 int8:int8; do
+      weights=${pair%%:*}; ct=${pair##*:}
+      rm -rf "$WORK/ours"; mkdir -p "$WORK/ours"
+      o_load=$(cut -d' ' -f1 /proc/loadavg)
+      read -r o_wall o_rss < <(measure "ours$beam$weights$input" "$MYMEET" transcribe --model "$MODEL" --weights "$weights" --beam "$beam" --threads 2 --no-vad --format json --out-dir "$WORK/ours" "${files[@]}")
+      python3 "$HERE/ours_collect.py" "$WORK/ours" "$WORK/ours.json"
+      o_wer=-; [ "$input" = set ] && o_wer=$(python3 "$HERE/wer.py" "$SPEECH/manifest.jsonl" "$WORK/ours.json")
       t_load=$(cut -d' ' -f1 /proc/loadavg)
       read -r t_wall t_rss < <(measure "fw$beam$ct$input" "$VENV/bin/python" "$HERE/fw_run.py" "$MODEL" "$ct" "$beam" "$WORK/fw.json" "${files[@]}")
       t_wer=-; [ "$input" = set ] && t_wer=$(python3 "$HERE/wer.py" "$SPEECH/manifest.jsonl" "$WORK/fw.json")
-      python3 - "$input" "$ct" "$beam" "$seconds" "$o_wall" "$o_wer" "$o_rss" "$t_wall" "$t_wer" "$t_rss" "$o_load" "$t_load" <<'PY'
+      python3 - "$input" "$weights/$ct" "$beam" "$seconds" "$o_wall" "$o_wer" "$o_rss" "$t_wall" "$t_wer" "$t_rss" "$o_load" "$t_load" <<'PY'
 import sys
 i, ct, beam, sec, ow, oe, orss, tw, te, trss, ol, tl = sys.argv[1:]
 sec, ow, tw, orss, trss = float(sec), float(ow), float(tw), float(orss), float(trss)
-print(f"{i:<9} {'fw-'+ct:<8} {beam:<5} | {ow/sec:6.3f} {oe:>6} {orss:7.0f}       | {tw/sec:6.3f} {te:>6} {trss:7.0f}       | {ow/tw:5.2f}x, {orss/trss:4.2f}x            | {ol}, {tl}")
+print(f"{i:<9} {ct:<13} {beam:<5} | {ow/sec:6.3f} {oe:>6} {orss:7.0f}       | {tw/sec:6.3f} {te:>6} {trss:7.0f}       | {ow/tw:5.2f}x, {orss/trss:4.2f}x            | {ol}, {tl}")
 PY
     done
   done

@@ -4,7 +4,7 @@
 //! small binary to check a build (`--features cuda`) on a GPU machine.
 //!
 //! `cargo run --release -p mymeet-pipeline --example whisper_raw -- MODEL_DIR
-//! [--device cuda] [--weights q8] [--beam 5] FILE.s16...`
+//! [--device cuda] [--weights q8|int8] [--no-bf16] [--beam 5] FILE.s16...`
 
 use mymeet_pipeline::whisper::{transcribe_pcm, ModelOptions, TranscribeOptions, WhisperModel};
 use std::time::Instant;
@@ -13,19 +13,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let model_dir = args
         .next()
-        .ok_or("usage: whisper_raw MODEL_DIR [--device D] [--weights W] [--beam N] FILE.s16...")?;
-    let (mut device, mut weights, mut beam, mut files) =
-        ("cpu".to_owned(), "float".to_owned(), 5, Vec::new());
+        .ok_or("usage: whisper_raw MODEL_DIR [--device D] [--weights W] [--no-bf16] [--beam N] FILE.s16...")?;
+    let (mut device, mut weights, mut beam, mut bf16, mut files) =
+        ("cpu".to_owned(), "float".to_owned(), 5, true, Vec::new());
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--device" => device = args.next().ok_or("--device needs a value")?,
             "--weights" => weights = args.next().ok_or("--weights needs a value")?,
             "--beam" => beam = args.next().ok_or("--beam needs a value")?.parse()?,
+            "--no-bf16" => bf16 = false,
             _ => files.push(arg),
         }
     }
     let started = Instant::now();
-    let options = ModelOptions::from_settings(&device, &weights, true)?;
+    let options = ModelOptions::from_settings(&device, &weights, bf16)?;
     let mut model = WhisperModel::load_with(std::path::Path::new(&model_dir), &options)?;
     eprintln!(
         "model loaded on {device} ({weights}) in {:.2} s",

@@ -32,6 +32,20 @@ fn tiny_en_in_q8_keeps_the_wer_on_a_sparser_spread() {
     assert!(wer < BOUND, "q8 WER {wer:.2} % is above {BOUND} %");
 }
 
+/// `--weights int8`: decode steps on 8-bit weights with a scale per row
+/// (and f16 audio keys) keep the words.
+#[test]
+fn tiny_en_in_int8_keeps_the_wer_on_a_sparser_spread() {
+    let options = ModelOptions {
+        weights: WeightFormat::Int8,
+        ..ModelOptions::default()
+    };
+    let mut model =
+        WhisperModel::load_with(&model_dir("tiny.en"), &options).expect("load tiny.en int8");
+    let wer = greedy_wer(&mut model, 8);
+    assert!(wer < BOUND, "int8 WER {wer:.2} % is above {BOUND} %");
+}
+
 /// Greedy WER (%) on every `step`-th clip of the English Asterisk set.
 fn greedy_wer(model: &mut WhisperModel, step: usize) -> f64 {
     let mut options = TranscribeOptions::default();

@@ -153,5 +153,12 @@ pub(crate) fn limit_compute_threads(threads: Option<usize>) {
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build_global();
+    } else if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        // Without it candle works the count out again for every operation,
+        // reading the CPU mask from /proc (a few percent of a transcription).
+        std::env::set_var(
+            "RAYON_NUM_THREADS",
+            rayon::current_num_threads().to_string(),
+        );
     }
 }

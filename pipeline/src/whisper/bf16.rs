@@ -66,6 +66,15 @@ pub(super) fn bf16_bits(x: f32) -> u16 {
     ((bits + 0x7fff + ((bits >> 16) & 1)) >> 16) as u16
 }
 
+/// Which part of an f32 a bf16 conversion keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// The value rounded to bf16 ([`bf16_bits`]).
+    High,
+    /// What the rounding left, itself rounded ([`bf16_remainder`]).
+    Low,
+}
+
 /// What [`bf16_bits`] leaves of `x`, itself as bf16.
 fn bf16_remainder(x: f32) -> u16 {
     let high = f32::from_bits((bf16_bits(x) as u32) << 16);
@@ -86,29 +95,40 @@ pub struct Rows {
 impl Rows {
     /// Converts `m` rows of `k` f32 values each (row-major).
     pub fn new(values: &[f32], m: usize, k: usize) -> Self {
-        Self::converted(values, m, k, bf16_bits)
+        Self::converted(values, m, k, Part::High)
     }
 
     /// The same rows as two bf16 parts, `high + low`, whose products carry
     /// about 16 bits of each value instead of 8 (see [`matmul_t_sum`]).
     pub fn split(values: &[f32], m: usize, k: usize) -> (Self, Self) {
         (
-            Self::converted(values, m, k, bf16_bits),
-            Self::converted(values, m, k, bf16_remainder),
+            Self::converted(values, m, k, Part::High),
+            Self::converted(values, m, k, Part::Low),
         )
     }
 
-    fn converted(values: &[f32], m: usize, k: usize, convert: fn(f32) -> u16) -> Self {
+    fn converted(values: &[f32], m: usize, k: usize, part: Part) -> Self {
         debug_assert_eq!(values.len(), m * k);
         let mut rows = Self::zeroed(m, k);
         let k_pad = rows.k_pad;
+        let vector = avx512::usable();
         rows.values
             .par_chunks_mut(k_pad * BLOCK)
             .zip(values.par_chunks(k * BLOCK))
             .for_each(|(dst, src)| {
                 for (d, s) in dst.chunks_exact_mut(k_pad).zip(src.chunks_exact(k)) {
-                    for (d, &s) in d.iter_mut().zip(s) {
-                        *d = convert(s);
+                    let d = &mut d[..k];
+                    if vector {
+                        // SAFETY: AVX512-BF16 was detected above.
+                        unsafe { avx512::convert(part, s, d) };
+                    } else {
+                        let convert = match part {
+                            Part::High => bf16_bits,
+                            Part::Low => bf16_remainder,
+                        };
+                        for (d, &s) in d.iter_mut().zip(s) {
+                            *d = convert(s);
+                        }
                     }
                 }
             });
@@ -244,12 +264,7 @@ pub fn matmul_t_sum(pairs: &[(&Rows, &Packed)], bias: Option<&[f32]>, out: &mut 
     matmul_t_sum_on(unit, pairs, bias, out)
 }
 
-fn matmul_t_sum_on(
-    unit: Unit,
-    pairs: &[(&Rows, &Packed)],
-    bias: Option<&[f32]>,
-    out: &mut [f32],
-) {
+fn matmul_t_sum_on(unit: Unit, pairs: &[(&Rows, &Packed)], bias: Option<&[f32]>, out: &mut [f32]) {
     let Some(&(first, first_w)) = pairs.first() else {
         return;
     };
@@ -389,6 +404,29 @@ mod tests {
             plain_err > 20.0 * split_err,
             "one bf16 pass: {plain_err}, split {split_err}"
         );
+    }
+
+    #[test]
+    fn vector_conversion_equals_the_scalar_one() {
+        if !avx512::usable() {
+            eprintln!("no AVX512-BF16 on this CPU: skipped");
+            return;
+        }
+        let mut x: Vec<f32> = values(1000, 7).iter().map(|v| v * 300.0).collect();
+        // Halfway cases and exact values.
+        x.extend([1.0 + 1.0 / 256.0, 1.0 + 3.0 / 256.0, -2.0, 0.0, 65504.0]);
+        for part in [Part::High, Part::Low] {
+            let scalar = match part {
+                Part::High => bf16_bits,
+                Part::Low => bf16_remainder,
+            };
+            let mut got = vec![0u16; x.len()];
+            // SAFETY: AVX512-BF16 was detected above.
+            unsafe { avx512::convert(part, &x, &mut got) };
+            for (i, (&g, &v)) in got.iter().zip(&x).enumerate() {
+                assert_eq!(g, scalar(v), "{part:?} of {v} at {i}");
+            }
+        }
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //! recomputes the whole prefix at every step; this one feeds one new token
 //! per sequence per step. It reads the same tensors (`model.decoder.*`).
 
+use super::encoder::gelu_in_place;
 use super::kernels::Matrix;
-use super::model::ModelOptions;
+use super::model::{ModelOptions, WeightFormat};
 use super::projection::{Projection, Use};
-use super::softmax::softmax_in_place;
+use super::softmax::{log_sum_exp, softmax_in_place};
 use candle_core::{DType, Device, Module, Result, Tensor};
 use candle_nn::{LayerNorm, VarBuilder};
 use rayon::prelude::*;
@@ -71,6 +72,9 @@ pub struct CachedDecoder {
     n_head: usize,
     /// Cross-attention through our CPU kernels; else candle's operations.
     cpu_kernels: bool,
+    /// The audio's keys and values rounded to f16 for decode steps
+    /// (`--weights int8`: half the bytes each step reads).
+    cross_f16: bool,
 }
 
 /// One head's cross-attention keys `[frames, head_dim]` and its values
@@ -143,6 +147,7 @@ impl CachedDecoder {
             ln,
             n_head: cfg.decoder_attention_heads,
             cpu_kernels: options.uses_cpu_kernels(),
+            cross_f16: options.weights == WeightFormat::Int8,
         })
     }
 
@@ -200,9 +205,14 @@ impl CachedDecoder {
                         v_t[j * frames + f] = value;
                     }
                 }
+                let matrix = if self.cross_f16 {
+                    Matrix::f16_rounded
+                } else {
+                    Matrix::f32
+                };
                 CrossHead {
-                    k: Matrix::f32(k.concat(), frames, head_dim),
-                    v_t: Matrix::f32(v_t, head_dim, frames),
+                    k: matrix(k.concat(), frames, head_dim),
+                    v_t: matrix(v_t, head_dim, frames),
                 }
             })
             .collect())
@@ -271,7 +281,13 @@ impl CachedDecoder {
             x = (x + block.cross_attn.out.forward(&a)?)?;
 
             let h = block.mlp_ln.forward(&x)?;
-            x = (&x + block.fc2.forward(&block.fc1.forward(&h)?.gelu()?)?)?;
+            let hidden = block.fc1.forward(&h)?;
+            let hidden = if self.cpu_kernels {
+                gelu_in_place(hidden)?
+            } else {
+                hidden.gelu()?
+            };
+            x = (&x + block.fc2.forward(&hidden)?)?;
         }
         state.len += t;
         let last = self.ln.forward(&x.narrow(1, t - 1, 1)?.squeeze(1)?)?;
@@ -326,13 +342,8 @@ fn causal_mask(past: usize, t: usize, device: &Device) -> Result<Tensor> {
     Tensor::from_vec(values, (t, past + t), device)?.to_dtype(DType::F32)
 }
 
-/// Log-softmax of one row of logits, computed in f64 for stable sums.
+/// Log-softmax of one row of logits (the sum in lanes of f32, vectorised).
 pub fn log_softmax(logits: &[f32]) -> Vec<f32> {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let sum: f64 = logits.iter().map(|&l| ((l - max) as f64).exp()).sum();
-    let log_sum = max as f64 + sum.ln();
-    logits
-        .iter()
-        .map(|&l| (l as f64 - log_sum) as f32)
-        .collect()
+    let log_sum = log_sum_exp(logits);
+    logits.iter().map(|&l| l - log_sum).collect()
 }

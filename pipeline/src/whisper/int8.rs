@@ -235,7 +235,8 @@ mod tests {
                 for o in 0..n {
                     for r in 0..rows {
                         let (xr, wr) = (&x[r * k..(r + 1) * k], &w[o * k..(o + 1) * k]);
-                        let exact: f64 = xr.iter().zip(wr).map(|(&a, &b)| a as f64 * b as f64).sum();
+                        let exact: f64 =
+                            xr.iter().zip(wr).map(|(&a, &b)| a as f64 * b as f64).sum();
                         // Each weight moves by at most half a step (scale / 2).
                         let bound: f64 = xr.iter().map(|&a| a.abs() as f64).sum::<f64>()
                             * q.scales[o] as f64

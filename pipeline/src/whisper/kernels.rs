@@ -65,6 +65,23 @@ impl Matrix {
         }
     }
 
+    /// Rounds `[n, k]` row-major values to f16 (activations read many times,
+    /// where half the bytes matter more than the last bits); values beyond
+    /// f16's range keep the whole matrix in f32.
+    pub fn f16_rounded(values: Vec<f32>, n: usize, k: usize) -> Self {
+        debug_assert_eq!(values.len(), n * k);
+        if values.iter().any(|v| !(v.abs() < 65_000.0)) {
+            return Self::f32(values, n, k);
+        }
+        let mut halves = vec![f16::ZERO; values.len()];
+        halves.convert_from_f32_slice(&values);
+        Self {
+            weights: Weights::F16(halves),
+            n,
+            k,
+        }
+    }
+
     /// Wraps `[n, k]` row-major f32 values as they are (activations, not weights).
     pub fn f32(values: Vec<f32>, n: usize, k: usize) -> Self {
         debug_assert_eq!(values.len(), n * k);

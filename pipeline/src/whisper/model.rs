@@ -276,7 +276,10 @@ mod tests {
             assert!(message.contains("--features cuda"), "{message}");
         }
         assert_eq!("q8".parse::<WeightFormat>().ok(), Some(WeightFormat::Q8));
-        assert_eq!("int8".parse::<WeightFormat>().ok(), Some(WeightFormat::Int8));
+        assert_eq!(
+            "int8".parse::<WeightFormat>().ok(),
+            Some(WeightFormat::Int8)
+        );
         assert_eq!(
             "float".parse::<WeightFormat>().ok(),
             Some(WeightFormat::Float)

@@ -4,6 +4,7 @@
 
 use super::decoder::{log_softmax, DecoderState};
 use super::model::WhisperModel;
+use super::softmax::log_sum_exp;
 use super::WhisperError;
 use candle_core::Tensor;
 use rayon::prelude::*;
@@ -180,14 +181,6 @@ fn set(logits: &mut [f32], token: u32, value: f32) {
     if let Some(l) = logits.get_mut(token as usize) {
         *l = value;
     }
-}
-
-fn log_sum_exp(values: &[f32]) -> f32 {
-    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    if max == f32::NEG_INFINITY {
-        return max;
-    }
-    max + values.iter().map(|&v| (v - max).exp()).sum::<f32>().ln()
 }
 
 /// Decodes one window from encoder output `audio` after the `prefix` tokens

@@ -96,18 +96,40 @@ fn softmax_row_bf16(row: &mut [f32], out: &mut [u16]) {
     }
 }
 
+/// `ln Σ exp(v)` over `row`, without overflow; −∞ for a row of −∞.
+#[inline(always)]
+fn log_sum_exp_row(row: &[f32]) -> f32 {
+    let max = row_max(row);
+    if max == f32::NEG_INFINITY {
+        return max;
+    }
+    let mut sums = [0f32; LANES];
+    let chunks = row.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (s, &v) in sums.iter_mut().zip(chunk) {
+            *s += fast_exp(v - max);
+        }
+    }
+    let sum: f32 = sums.iter().sum::<f32>() + rest.iter().map(|&v| fast_exp(v - max)).sum::<f32>();
+    max + sum.ln()
+}
+
 /// Picks the widest vector code the CPU runs: the same function compiled
 /// for AVX-512, for AVX2 + FMA, and for the x86-64 baseline.
 macro_rules! dispatch {
     ($name:ident, $body:ident, ($($arg:ident: $ty:ty),*)) => {
+        dispatch!($name, $body, ($($arg: $ty),*) -> ());
+    };
+    ($name:ident, $body:ident, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
         #[doc = concat!("[`", stringify!($body), "`] for the widest vectors this CPU has.")]
-        pub fn $name($($arg: $ty),*) {
+        pub fn $name($($arg: $ty),*) -> $ret {
             #[target_feature(enable = "avx512f")]
-            unsafe fn wide($($arg: $ty),*) {
+            unsafe fn wide($($arg: $ty),*) -> $ret {
                 $body($($arg),*)
             }
             #[target_feature(enable = "avx2,fma")]
-            unsafe fn narrow($($arg: $ty),*) {
+            unsafe fn narrow($($arg: $ty),*) -> $ret {
                 $body($($arg),*)
             }
             if is_x86_feature_detected!("avx512f") {
@@ -125,6 +147,7 @@ macro_rules! dispatch {
 
 dispatch!(softmax_in_place, softmax_row, (row: &mut [f32]));
 dispatch!(softmax_into_bf16, softmax_row_bf16, (row: &mut [f32], out: &mut [u16]));
+dispatch!(log_sum_exp, log_sum_exp_row, (row: &[f32]) -> f32);
 
 #[cfg(test)]
 mod tests {
@@ -157,6 +180,33 @@ mod tests {
         for (&o, &p) in out.iter().zip(&copy) {
             assert_eq!(o, super::super::bf16::bf16_bits(p));
         }
+    }
+
+    #[test]
+    fn log_sum_exp_matches_f64() {
+        let row: Vec<f32> = (0..51_865)
+            .map(|i| ((i * 7919 % 1000) as f32 - 700.0) / 37.0)
+            .collect();
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+        let want = max
+            + row
+                .iter()
+                .map(|&v| (v as f64 - max).exp())
+                .sum::<f64>()
+                .ln();
+        let got = log_sum_exp(&row) as f64;
+        assert!((got - want).abs() < 1e-5, "{got} against {want}");
+        let mut masked = row.clone();
+        masked[..51_000].fill(f32::NEG_INFINITY);
+        let max = masked.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+        let want = max
+            + masked[51_000..]
+                .iter()
+                .map(|&v| (v as f64 - max).exp())
+                .sum::<f64>()
+                .ln();
+        assert!((log_sum_exp(&masked) as f64 - want).abs() < 1e-5);
+        assert_eq!(log_sum_exp(&[f32::NEG_INFINITY; 3]), f32::NEG_INFINITY);
     }
 
     #[test]

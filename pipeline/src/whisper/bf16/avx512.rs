@@ -5,7 +5,7 @@
 //!
 //! [`Packed`]: super::Packed
 
-use super::{BlockPair, BLOCK};
+use super::{BlockPair, Part, BLOCK};
 use std::arch::x86_64::*;
 
 /// Output rows computed together: 8 rows × 32 columns are 16 accumulators,
@@ -52,11 +52,8 @@ pub(super) unsafe fn row_block(
                     for (r, acc) in acc.iter_mut().enumerate() {
                         // SAFETY: row group·8 + r < 32 of a block of 32 rows of
                         // k_pad values (asserted), and 2q + 1 < k_pad.
-                        let pair_bits = unsafe {
-                            a.add(r * k_pad + 2 * q)
-                                .cast::<i32>()
-                                .read_unaligned()
-                        };
+                        let pair_bits =
+                            unsafe { a.add(r * k_pad + 2 * q).cast::<i32>().read_unaligned() };
                         let x = as_bh(_mm512_set1_epi32(pair_bits));
                         acc[0] = _mm512_dpbf16_ps(acc[0], x, b0);
                         acc[1] = _mm512_dpbf16_ps(acc[1], x, b1);
@@ -73,6 +70,47 @@ pub(super) unsafe fn row_block(
             }
         }
         emit(col_pair, &c);
+    }
+}
+
+/// `dst[i]` = the `part` of `src[i]` as bf16, rounded to nearest even
+/// (`vcvtneps2bf16`; inputs below f32's normal range count as zero).
+///
+/// # Safety
+/// [`usable`] must have returned true.
+#[target_feature(enable = "avx512f,avx512bf16")]
+pub(super) unsafe fn convert(part: Part, src: &[f32], dst: &mut [u16]) {
+    assert_eq!(src.len(), dst.len());
+    let whole = src.len() / 16 * 16;
+    for (s, d) in src[..whole]
+        .chunks_exact(16)
+        .zip(dst[..whole].chunks_exact_mut(16))
+    {
+        // SAFETY: 16 readable f32 and 16 writable u16.
+        unsafe {
+            let x = _mm512_loadu_ps(s.as_ptr());
+            let high = _mm512_cvtneps_pbh(x);
+            let out = match part {
+                Part::High => high,
+                Part::Low => {
+                    let bits = std::mem::transmute::<__m256bh, __m256i>(high);
+                    let back =
+                        _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
+                    _mm512_cvtneps_pbh(_mm512_sub_ps(x, back))
+                }
+            };
+            _mm256_storeu_si256(
+                d.as_mut_ptr().cast(),
+                std::mem::transmute::<__m256bh, __m256i>(out),
+            );
+        }
+    }
+    let convert = match part {
+        Part::High => super::bf16_bits,
+        Part::Low => super::bf16_remainder,
+    };
+    for (d, &s) in dst[whole..].iter_mut().zip(&src[whole..]) {
+        *d = convert(s);
     }
 }
 
