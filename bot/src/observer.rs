@@ -13,8 +13,10 @@ pub trait BotObserver: Send + Sync {
     /// A checked state transition happened (already in `bot.json`).
     async fn transition(&self, _record: &TransitionRecord) {}
 
-    /// The files under `out_dir` were flushed (about every second while recording).
-    async fn flushed(&self, _out_dir: &Path) {}
+    /// The files under `out_dir` were flushed (about every second while
+    /// recording); `report` is the report so far, its speaker timeline up to
+    /// now (a turn still going ends now).
+    async fn flushed(&self, _out_dir: &Path, _report: &BotReport) {}
 
     /// The bot ended; `report` is what `bot.json` holds.
     async fn finished(&self, _report: &BotReport) {}

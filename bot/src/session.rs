@@ -341,12 +341,19 @@ impl Session {
                     tracing::error!(error = %e, "writing audio");
                 }
             }
-            if last_flush.elapsed() >= FLUSH_EVERY {
+            // On the tick nearest the second: with "at least a second" a
+            // tick a hair early would push every flush to 1.25 s.
+            if last_flush.elapsed() + TICK / 2 >= FLUSH_EVERY {
                 last_flush = Instant::now();
                 if let Err(e) = recorder.tick(Instant::now()) {
                     tracing::error!(error = %e, "flushing audio");
                 }
-                self.observer.flushed(&self.config.out_dir).await;
+                // Right after the flush, in this task: the observer reads
+                // files that end on a whole page, with the timeline so far.
+                self.report.speakers = timeline.so_far(Utc::now().timestamp_millis());
+                self.observer
+                    .flushed(&self.config.out_dir, &self.report)
+                    .await;
             }
             if let Ok(drained) = page::drain(page).await {
                 for event in drained.events {
@@ -634,6 +641,16 @@ impl Timeline {
             .sort_by(|a, b| a.from_s.total_cmp(&b.from_s).then(a.name.cmp(&b.name)));
         self.turns
     }
+
+    /// The turns so far, the ones still going ending at `now_ms`.
+    fn so_far(&self, now_ms: i64) -> Vec<SpeakerTurn> {
+        let copy = Timeline {
+            origin_ms: self.origin_ms,
+            open: self.open.clone(),
+            turns: self.turns.clone(),
+        };
+        copy.finish(now_ms)
+    }
 }
 
 /// Counts time alone, only after someone else was seen.
@@ -667,5 +684,27 @@ impl AloneClock {
 
     fn alone_for(&self) -> Option<Duration> {
         self.alone_since.map(|t| t.elapsed())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timeline_so_far_ends_open_turns_now_and_keeps_going() {
+        let mut t = Timeline::new(10_000);
+        t.start("Alice".into(), 11_000);
+        t.stop("Alice", 13_000);
+        t.start("Bob".into(), 12_500);
+        let now = t.so_far(14_000);
+        let turns: Vec<(&str, f64, f64)> = now
+            .iter()
+            .map(|t| (t.name.as_str(), t.from_s, t.to_s))
+            .collect();
+        assert_eq!(turns, vec![("Alice", 1.0, 3.0), ("Bob", 2.5, 4.0)]);
+        // Bob's turn is still open: the end of the call closes it later.
+        t.stop("Bob", 16_000);
+        assert_eq!(t.finish(20_000)[1].to_s, 6.0);
     }
 }

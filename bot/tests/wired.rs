@@ -339,6 +339,14 @@ async fn check_handed_over(
             t.blob_key
         );
     }
+    // The final tracks hold what the parts did: the parts are gone.
+    let parts = h
+        .ctx
+        .blobs
+        .list(&layout::launch_parts_prefix(ids.bot_id, ids.launch))
+        .await
+        .unwrap();
+    assert!(parts.is_empty(), "{parts:?}");
     let bot_json = h
         .ctx
         .blobs
@@ -381,17 +389,21 @@ async fn meeting_ended_is_stored_announced_and_handed_over() {
     ));
 
     until_row(&h.ctx.db, ids.bot_id, BotState::Recording).await;
-    // While recording, flushed audio reaches the blob store (every second here).
+    // While recording, flushed audio reaches the blob store: whole tracks
+    // (every second here) and the parts appended to them.
     let prefix = layout::launch_tracks_prefix(ids.bot_id, ids.launch);
-    let mut uploaded = Vec::new();
+    let parts_prefix = layout::launch_parts_prefix(ids.bot_id, ids.launch);
+    let (mut uploaded, mut parts) = (Vec::new(), Vec::new());
     for _ in 0..100 {
         uploaded = h.ctx.blobs.list(&prefix).await.unwrap();
-        if !uploaded.is_empty() {
+        parts = h.ctx.blobs.list(&parts_prefix).await.unwrap();
+        if !uploaded.is_empty() && !parts.is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(!uploaded.is_empty(), "nothing uploaded while recording");
+    assert!(!parts.is_empty(), "no part uploaded while recording");
     // Let the short program play out, then the host ends the meeting.
     let schedule = tb.schedule();
     let clock = schedule.clock_started_at_ms.expect("clock started") as i64;

@@ -479,3 +479,143 @@ async fn a_relaunched_bots_uploads_of_every_launch_are_adopted() {
     assert_eq!(blobs.get(&second_key).await.unwrap(), second_audio);
     assert_ne!(first_audio, second_audio);
 }
+
+/// Where each Ogg page of `bytes` starts, and the end.
+fn page_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut at = 0;
+    while at + 27 <= bytes.len() {
+        assert_eq!(&bytes[at..at + 4], b"OggS", "a page at {at}");
+        let segments = usize::from(bytes[at + 26]);
+        let body: usize = bytes[at + 27..at + 27 + segments]
+            .iter()
+            .map(|&b| usize::from(b))
+            .sum();
+        starts.push(at);
+        at += 27 + segments + body;
+    }
+    starts.push(at);
+    starts
+}
+
+/// Seconds ffmpeg decodes from `bytes`; panics unless they decode cleanly.
+fn decoded_seconds(dir: &Path, bytes: &[u8]) -> f64 {
+    let file = dir.join(format!("decode-{}.ogg", Uuid::new_v4().simple()));
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-v", "error", "-xerror", "-i"])
+        .arg(&file)
+        .args(["-ac", "1", "-ar", "16000", "-f", "f32le", "-"])
+        .output()
+        .expect("run ffmpeg");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "does not decode cleanly: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout.len() as f64 / 4.0 / 16_000.0
+}
+
+/// A bot killed after its meeting whose last whole-file snapshot of one
+/// track is old and whose other track has parts only: the adoption rebuilds
+/// both from the parts it uploaded every couple of seconds, stores them as
+/// the tracks the recording lists, and adopting again (a launcher that
+/// crashed mid-adoption) gives the same blobs and the same row.
+#[tokio::test]
+async fn a_killed_bots_parts_are_rebuilt_into_whole_tracks_on_adoption() {
+    use mymeet_core::blob::{layout, BlobStore, LocalBlobStore};
+    use mymeet_core::bus::in_process::InProcessBus;
+    use mymeet_core::bus::{RetryPolicy, SharedBus};
+    use mymeet_scheduler::launcher::OrphanRecordings;
+
+    let (db, dir) = support::db().await;
+    let clock = Arc::new(ManualClock::new(t0() + Duration::minutes(9)));
+    let bot = planned_bot(&db, clock.clone()).await;
+    let log = dir.path().join("launches.log");
+    let blobs = Arc::new(LocalBlobStore::new(dir.path().join("blobs")));
+    let bus: SharedBus = Arc::new(InProcessBus::new(
+        db.clone(),
+        RetryPolicy::default(),
+        std::time::Duration::from_secs(5),
+    ));
+    let orphans = OrphanRecordings {
+        blobs: blobs.clone(),
+        bus: bus.clone(),
+    };
+    let l = launcher(&db, clock.clone(), &log, "one", 4).with_orphan_recordings(orphans.clone());
+    assert_eq!(l.tick().await.unwrap().launched, vec![bot]);
+    let first = launches(&log, 1).await[0];
+    repo::bots::transition(&db, bot, BotState::Joining, None, None)
+        .await
+        .unwrap();
+    repo::bots::transition(&db, bot, BotState::Recording, None, None)
+        .await
+        .unwrap();
+
+    // Track 1: a snapshot of its first three pages, parts of all of it, two
+    // pages each (cut at pages, as the bot cuts them at flushes; one part
+    // straddles the snapshot's end). Track 2: parts only.
+    let one = std::fs::read(sine_track(dir.path(), 440, 6)).unwrap();
+    let two = std::fs::read(sine_track(dir.path(), 660, 5)).unwrap();
+    for (file, audio, snapshot_pages) in
+        [("track-1.ogg", &one, Some(3)), ("track-2.ogg", &two, None)]
+    {
+        let starts = page_starts(audio);
+        if let Some(pages) = snapshot_pages {
+            let key = layout::recording_track(bot, 1, file).unwrap();
+            blobs
+                .put(&key, audio[..starts[pages]].to_vec().into())
+                .await
+                .unwrap();
+        }
+        let pages = starts.len() - 1;
+        assert!(pages >= 6, "{pages} pages");
+        for first_page in (0..pages).step_by(2) {
+            let (from, to) = (starts[first_page], starts[(first_page + 2).min(pages)]);
+            let key = layout::track_part(bot, 1, file, from as u64).unwrap();
+            blobs
+                .put(&key, audio[from..to].to_vec().into())
+                .await
+                .unwrap();
+        }
+    }
+
+    kill(first.0);
+    clock.set(t0() + Duration::minutes(45));
+    let report = tick_until(&l, |r| !r.failed.is_empty()).await;
+    assert_eq!(report.adopted.len(), 1, "{report:?}");
+    let recording = repo::recordings::for_bot(&db, bot)
+        .await
+        .unwrap()
+        .expect("a recording row");
+    let tracks = recording.tracks().unwrap();
+    let keys: Vec<String> = tracks.iter().map(|t| t.blob_key.clone()).collect();
+    let (key_one, key_two) = (
+        layout::recording_track(bot, 1, "track-1.ogg").unwrap(),
+        layout::recording_track(bot, 1, "track-2.ogg").unwrap(),
+    );
+    assert_eq!(keys, vec![key_one.to_string(), key_two.to_string()]);
+    assert_eq!(
+        blobs.get(&key_one).await.unwrap(),
+        one,
+        "track 1 whole again"
+    );
+    assert_eq!(
+        blobs.get(&key_two).await.unwrap(),
+        two,
+        "track 2 whole again"
+    );
+    assert!((decoded_seconds(dir.path(), &one) - 6.0).abs() <= 0.05);
+    assert!(
+        (recording.duration_ms - 6000).abs() <= 50,
+        "{} ms",
+        recording.duration_ms
+    );
+
+    // Adopted again: the same row, the same blobs.
+    let bot_row = repo::bots::get(&db, bot).await.unwrap();
+    let again = orphans.adopt(&db, &bot_row).await.unwrap();
+    assert_eq!(again, Some(recording.id));
+    assert_eq!(blobs.get(&key_one).await.unwrap(), one);
+    assert_eq!(blobs.get(&key_two).await.unwrap(), two);
+}

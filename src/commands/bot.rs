@@ -25,8 +25,13 @@ pub struct BotArgs {
     /// The stored bot to run (database, bus and blob store as configured).
     #[arg(long, value_name = "UUID")]
     pub bot_id: Option<uuid::Uuid>,
-    /// With --bot-id: least seconds between uploads of the audio recorded so far.
-    #[arg(long, value_name = "S", default_value_t = 10.0)]
+    /// With --bot-id: most seconds between uploads of the audio appended to
+    /// each track (about the most a bot whose machine dies loses).
+    #[arg(long, value_name = "S", default_value_t = 2.0)]
+    pub part_every: f64,
+    /// With --bot-id: least seconds between uploads of the whole tracks so
+    /// far, announced for live transcription.
+    #[arg(long, value_name = "S", default_value_t = 30.0)]
     pub upload_every: f64,
     /// The name shown in the meeting.
     #[arg(long, value_name = "NAME", default_value = "mymeet notetaker")]
@@ -89,6 +94,7 @@ pub async fn run(config: &Config, args: BotArgs) -> anyhow::Result<()> {
         Some(bot_id) => {
             let ctx = wired_context(config).await?;
             let mut options = WiredOptions::new(bot);
+            options.part_every = secs(args.part_every, "part-every")?;
             options.upload_every = secs(args.upload_every, "upload-every")?;
             let run = mymeet_bot::wired::run_bot(ctx, bot_id, options, stop)
                 .await

@@ -274,9 +274,9 @@ fn bot_options(testbed: &RunningTestbed, out: &Path) -> WiredOptions {
         .into_iter()
         .filter_map(|p| format!("{}={p}", testbed.addr(p)).parse::<HostAlias>().ok())
         .collect();
-    let mut options = WiredOptions::new(bot);
-    options.upload_every = Duration::from_secs(5);
-    options
+    // The defaults: the audio goes up as parts every 2 s; whole tracks only
+    // as often as live transcription is told about them.
+    WiredOptions::new(bot)
 }
 
 /// Shows the bot joining and recording; ends the meeting as the host once

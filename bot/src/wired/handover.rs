@@ -6,8 +6,10 @@
 //!
 //! A bot relaunched after a crash inside its meeting hands over every
 //! launch's audio, not only its own: the recording row lists the tracks the
-//! earlier launches uploaded (each under its own launch folder) next to this
-//! launch's, each at its offset on the meeting's timeline.
+//! earlier launches uploaded (each under its own launch folder, rebuilt from
+//! their last snapshot and parts) next to this launch's, each at its offset
+//! on the meeting's timeline. Once this launch's final tracks are stored,
+//! its parts are removed.
 
 use super::error::FinishError;
 use super::WiredContext;
@@ -19,7 +21,7 @@ use mymeet_core::bus::messages::RecordingCompletedV1;
 use mymeet_core::bus::Envelope;
 use mymeet_core::db::entities::recordings::Track;
 use mymeet_core::db::repo::recordings;
-use mymeet_core::launches::{self, Launch};
+use mymeet_core::launches::{self, reassembly, Launch};
 use std::path::Path;
 use uuid::Uuid;
 
@@ -64,6 +66,15 @@ pub async fn hand_over(
         }
         let mixed = layout::recording_mixed(ids.bot_id, ids.launch);
         upload_file(ctx, &mixed, &out_dir.join(&audio.mixed_file)).await?;
+        // The final tracks hold every byte the parts did. Parts left behind
+        // (a failed removal) are harmless: a rebuild finds them inside.
+        match reassembly::remove_parts(ctx.blobs.as_ref(), ids.bot_id, ids.launch).await {
+            Ok(n) => {
+                tracing::debug!(bot = %ids.bot_id, launch = ids.launch, parts = n, "parts removed")
+            }
+            Err(e) => tracing::warn!(bot = %ids.bot_id, launch = ids.launch, error = %e,
+                "removing the parts of the handed-over tracks"),
+        }
     }
     let json = serde_json::to_vec_pretty(report)?;
     let key = layout::bot_report(ids.bot_id, ids.launch);

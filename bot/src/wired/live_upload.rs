@@ -1,15 +1,18 @@
-//! Uploads while recording: at most every `every`, what the recorder has
-//! flushed so far (`tracks/*.ogg`, and `recording.ogg` once it exists) goes to
-//! the blob store, so a bot whose machine dies loses at most that much.
+//! Whole-file snapshots while recording: at most every `every`, the
+//! flushed tracks (`tracks/*.ogg`, and `recording.ogg` once it exists) go to
+//! the blob store whole, under the keys the hand-over stores the final files
+//! at, and at most every `progress_every` one that went through is announced
+//! with `recording.progress`, so the transcription stage can transcribe the
+//! call while it goes on (it reads whole files).
+//!
+//! These are not what bounds the audio a killed bot loses: the parts are
+//! (`part_upload.rs`, every couple of seconds, only the new bytes). A
+//! snapshot only needs to be as frequent as the progress it announces.
 //!
 //! The files are read in the recorder's own task, right after a flush, so a
 //! snapshot holds whole Ogg pages; the upload itself runs in the background
 //! and never holds the recording loop up. A snapshot is skipped while the
 //! previous upload still runs.
-//!
-//! At most every `progress_every`, an upload that went through is announced
-//! with `recording.progress`, so the transcription stage can transcribe the
-//! call while it goes on.
 
 use super::handover::{track_name, BotIds};
 use super::WiredContext;
@@ -21,7 +24,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
-/// Periodic uploads of one bot's flushed files.
+/// Periodic whole-file snapshots of one bot's flushed files.
 pub(super) struct LiveUpload {
     ctx: WiredContext,
     ids: BotIds,

@@ -5,14 +5,19 @@
 //! [`run_bot`] reads the bot and its meeting, brings the row to `launching`,
 //! listens on the bot's `bot.commands` queue and runs [`crate::run`] with an
 //! observer that stores every transition (and announces it on `bot.events`),
-//! uploads flushed audio while recording, and at the end hands the recording
-//! over — blobs → recording row → `recording.completed` → terminal state.
+//! uploads while recording (the bytes appended to each track every
+//! `part_every`, whole tracks for `recording.progress` every `upload_every`,
+//! `bot.json` so far every `report_every`), and at the end hands the
+//! recording over — blobs → recording row → `recording.completed` →
+//! terminal state.
 
 mod commands;
 mod error;
 mod handover;
 mod live_upload;
 mod observer;
+mod part_upload;
+mod report_upload;
 mod states;
 
 pub use commands::command_queue;
@@ -51,20 +56,34 @@ pub struct WiredOptions {
     /// The bot's settings; its `meeting_url` is replaced by the meeting's,
     /// and it records into the launch's `launch-<n>/` subfolder of `out_dir`.
     pub bot: BotConfig,
-    /// Least time between two uploads of the flushed audio while recording.
+    /// Most time between two uploads of the bytes appended to each track
+    /// (numbered parts under `launch-<n>/parts/`): about the most audio a
+    /// bot whose machine dies loses. Parts go at flushes (every second): at
+    /// the last flush before this much time would have passed.
+    pub part_every: Duration,
+    /// Least time between two uploads of the whole tracks so far, which
+    /// `recording.progress` announces (the live transcription reads whole
+    /// files); more often than `progress_every` only costs traffic.
     pub upload_every: Duration,
     /// Least time between two `recording.progress` announcements, which let
     /// the transcription stage work during the call.
     pub progress_every: Duration,
+    /// Least time between two uploads of `bot.json` so far (only when a
+    /// transition or speaker turn is new), so a launch that dies keeps its
+    /// speaker timeline.
+    pub report_every: Duration,
 }
 
 impl WiredOptions {
-    /// `bot` with an upload every 10 s and progress announced every 30 s.
+    /// `bot` with parts every 2 s, whole tracks uploaded and announced
+    /// every 30 s, and `bot.json` every 5 s.
     pub fn new(bot: BotConfig) -> Self {
         WiredOptions {
             bot,
-            upload_every: Duration::from_secs(10),
+            part_every: Duration::from_secs(2),
+            upload_every: Duration::from_secs(30),
             progress_every: Duration::from_secs(30),
+            report_every: Duration::from_secs(5),
         }
     }
 }
@@ -98,7 +117,7 @@ pub async fn run_bot(
             return Err(e.into());
         }
     };
-    let mut config = options.bot;
+    let mut config = options.bot.clone();
     config.meeting_url = meeting.meeting_url;
     // A relaunch on the same machine (the process launcher) gets the same
     // folder as the launch that crashed: each launch records into its own
@@ -131,8 +150,7 @@ pub async fn run_bot(
         ids,
         config.out_dir.clone(),
         states,
-        options.upload_every,
-        options.progress_every,
+        &options,
     ));
 
     let (stop_tx, stop_rx) = watch::channel(false);

@@ -7,8 +7,10 @@
 use super::error::FinishError;
 use super::handover::{hand_over, BotIds};
 use super::live_upload::LiveUpload;
+use super::part_upload::PartUploads;
+use super::report_upload::ReportUploads;
 use super::states::BotStates;
-use super::WiredContext;
+use super::{WiredContext, WiredOptions};
 use crate::observer::BotObserver;
 use crate::report::{BotReport, TransitionRecord};
 use std::path::{Path, PathBuf};
@@ -30,7 +32,12 @@ pub(super) struct WiredObserver {
 
 struct Inner {
     states: BotStates,
+    /// The bytes appended to each track, every `part_every`.
+    parts: PartUploads,
+    /// Whole tracks and `recording.progress`, every `upload_every`.
     live: LiveUpload,
+    /// `bot.json` so far, every `report_every`.
+    report: ReportUploads,
     /// The terminal transition, held back until the recording is handed over.
     terminal: Option<TransitionRecord>,
     /// What the finish step ended with, once it ran.
@@ -38,23 +45,32 @@ struct Inner {
 }
 
 impl WiredObserver {
-    /// An observer for `ids`, whose files are written under `out_dir`.
+    /// An observer for `ids`, whose files are written under `out_dir`,
+    /// uploading as often as `options` say.
     pub(super) fn new(
         ctx: WiredContext,
         ids: BotIds,
         out_dir: PathBuf,
         states: BotStates,
-        upload_every: Duration,
-        progress_every: Duration,
+        options: &WiredOptions,
     ) -> Self {
-        let live = LiveUpload::new(ctx.clone(), ids, upload_every, progress_every);
+        let parts = PartUploads::new(ctx.clone(), ids, options.part_every);
+        let live = LiveUpload::new(
+            ctx.clone(),
+            ids,
+            options.upload_every,
+            options.progress_every,
+        );
+        let report = ReportUploads::new(ctx.clone(), ids, options.report_every);
         WiredObserver {
             ctx,
             ids,
             out_dir,
             inner: Mutex::new(Inner {
                 states,
+                parts,
                 live,
+                report,
                 terminal: None,
                 outcome: None,
             }),
@@ -79,13 +95,23 @@ impl BotObserver for WiredObserver {
         }
     }
 
-    async fn flushed(&self, out_dir: &Path) {
-        self.inner.lock().await.live.flushed(out_dir);
+    async fn flushed(&self, out_dir: &Path, report: &BotReport) {
+        let mut inner = self.inner.lock().await;
+        // Parts first: they are what a killed bot keeps.
+        inner.parts.flushed(out_dir);
+        inner.live.flushed(out_dir);
+        inner.report.flushed(report);
     }
 
     async fn finished(&self, report: &BotReport) {
         let mut inner = self.inner.lock().await;
+        // Nothing in flight may land after (and over) the final blobs.
+        inner.parts.settle().await;
         inner.live.settle().await;
+        inner.report.settle().await;
+        let totals = inner.parts.totals();
+        tracing::info!(bot = %self.ids.bot_id, launch = self.ids.launch, parts = totals.parts,
+            bytes = totals.bytes, failed = totals.failed, "parts uploaded while recording");
         let mut result = hand_over(&self.ctx, self.ids, &self.out_dir, report).await;
         for attempt in 1..FINISH_TRIES {
             let Err(e) = &result else { break };

@@ -37,6 +37,47 @@ pub fn recording_track(bot_id: Uuid, launch: u32, file: &str) -> Result<BlobKey,
     BlobKey::new(format!("{}{file}", launch_tracks_prefix(bot_id, launch)))
 }
 
+/// The folder of one launch's track parts: `recordings/<bot>/launch-<n>/parts/`.
+pub fn launch_parts_prefix(bot_id: Uuid, launch: u32) -> String {
+    format!("{}parts/", launch_prefix(bot_id, launch))
+}
+
+/// The folder of one track's parts: `recordings/<bot>/launch-<n>/parts/<file>/`.
+pub fn track_parts_prefix(bot_id: Uuid, launch: u32, file: &str) -> Result<String, InvalidBlobKey> {
+    // Checked as a key so a bad file name cannot climb out of the folder.
+    let prefix = format!("{}{file}/", launch_parts_prefix(bot_id, launch));
+    BlobKey::new(format!("{prefix}x"))?;
+    Ok(prefix)
+}
+
+/// The bytes a launch's bot appended to track `file` from byte `offset` on,
+/// uploaded while it recorded:
+/// `recordings/<bot>/launch-<n>/parts/<file>/<offset, 20 digits>.ogg`. The
+/// zero padding makes the store's sorted listing the offset order.
+pub fn track_part(
+    bot_id: Uuid,
+    launch: u32,
+    file: &str,
+    offset: u64,
+) -> Result<BlobKey, InvalidBlobKey> {
+    BlobKey::new(format!(
+        "{}{offset:020}.ogg",
+        track_parts_prefix(bot_id, launch, file)?
+    ))
+}
+
+/// The track file and byte offset of a part key of `bot_id`'s launch
+/// `launch` ([`track_part`] read back); `None` for any other key.
+pub fn part_of(bot_id: Uuid, launch: u32, key: &str) -> Option<(String, u64)> {
+    let rest = key.strip_prefix(&launch_parts_prefix(bot_id, launch))?;
+    let (file, name) = rest.split_once('/')?;
+    let digits = name.strip_suffix(".ogg")?;
+    if file.is_empty() || digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((file.to_owned(), digits.parse().ok()?))
+}
+
 /// One launch's `bot.json` (transitions, speaker timeline):
 /// `recordings/<bot>/launch-<n>/bot.json`.
 pub fn bot_report(bot_id: Uuid, launch: u32) -> BlobKey {
@@ -91,10 +132,13 @@ mod tests {
             legacy_bot_report(bot),
             transcript_draft(bot),
             recording_track(bot, 1, "track-1.ogg").unwrap(),
+            track_part(bot, 1, "track-1.ogg", 0).unwrap(),
         ] {
             assert!(k.as_str().starts_with(&prefix), "{k}");
         }
         assert!(recording_track(bot, 1, "../escape.ogg").is_err());
+        assert!(track_part(bot, 1, "..", 0).is_err());
+        assert!(track_part(bot, 1, "a/../../b", 0).is_err());
     }
 
     #[test]
@@ -137,5 +181,43 @@ mod tests {
         );
         assert_eq!(launch_of(bot, legacy_bot_report(bot).as_str()), None);
         assert_eq!(launch_of(Uuid::new_v4(), track.as_str()), None);
+    }
+
+    #[test]
+    fn part_keys_sort_by_offset_and_read_back() {
+        let bot = Uuid::new_v4();
+        let key = track_part(bot, 3, "track-1.ogg", 4096).unwrap();
+        assert_eq!(
+            key.as_str(),
+            format!("recordings/{bot}/launch-3/parts/track-1.ogg/00000000000000004096.ogg")
+        );
+        assert!(key.as_str().starts_with(&launch_parts_prefix(bot, 3)));
+        assert!(key
+            .as_str()
+            .starts_with(&track_parts_prefix(bot, 3, "track-1.ogg").unwrap()));
+        assert_eq!(launch_of(bot, key.as_str()), Some(3));
+        assert_eq!(
+            part_of(bot, 3, key.as_str()),
+            Some(("track-1.ogg".to_owned(), 4096))
+        );
+        let max = track_part(bot, 3, "track-1.ogg", u64::MAX).unwrap();
+        assert_eq!(part_of(bot, 3, max.as_str()).map(|p| p.1), Some(u64::MAX));
+        // Byte order of the keys is offset order.
+        let mut keys: Vec<BlobKey> = [900u64, 10, 1 << 40, 0]
+            .iter()
+            .map(|&o| track_part(bot, 3, "track-1.ogg", o).unwrap())
+            .collect();
+        keys.sort();
+        let offsets: Vec<u64> = keys
+            .iter()
+            .filter_map(|k| part_of(bot, 3, k.as_str()).map(|p| p.1))
+            .collect();
+        assert_eq!(offsets, vec![0, 10, 900, 1 << 40]);
+        // Not parts: another launch's, a track, a stray name.
+        assert_eq!(part_of(bot, 2, key.as_str()), None);
+        let track = recording_track(bot, 3, "track-1.ogg").unwrap();
+        assert_eq!(part_of(bot, 3, track.as_str()), None);
+        let stray = format!("{}track-1.ogg/12.ogg", launch_parts_prefix(bot, 3));
+        assert_eq!(part_of(bot, 3, &stray), None);
     }
 }

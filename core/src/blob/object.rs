@@ -118,7 +118,15 @@ impl BlobStore for ObjectBlobStore {
         } else {
             format!("{}/", self.prefix)
         };
-        let base = (!self.prefix.is_empty()).then(|| ObjectPath::from(self.prefix.as_str()));
+        // Listed from the deepest whole folder of `prefix`, not the whole
+        // store: a recording's launch folder holds thousands of parts.
+        let folder = prefix.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let base = match (self.prefix.is_empty(), folder.is_empty()) {
+            (true, true) => None,
+            (true, false) => Some(ObjectPath::from(folder)),
+            (false, true) => Some(ObjectPath::from(self.prefix.as_str())),
+            (false, false) => Some(ObjectPath::from(format!("{}/{folder}", self.prefix))),
+        };
         let objects: Vec<_> = self.store.list(base.as_ref()).try_collect().await?;
         let mut keys: Vec<BlobKey> = objects
             .into_iter()

@@ -1,10 +1,12 @@
 //! A bot that died after it started recording and is not restarted (its
 //! meeting is over) never hands its recording over; the audio its launches
-//! uploaded while recording (`recordings/<bot>/launch-<n>/tracks/`) is
-//! adopted here instead: a recording row over the tracks of every launch
-//! that recorded, each at its launch's offset on the meeting's timeline, and
-//! `recording.completed`, so the pipeline transcribes what was recorded up
-//! to the crash.
+//! uploaded while recording is adopted here instead: each track rebuilt
+//! from its last whole-file snapshot (`recordings/<bot>/launch-<n>/tracks/`)
+//! and the parts uploaded every couple of seconds after it (`…/parts/`,
+//! [`launches::uploaded_tracks`]), a recording row over the tracks of every
+//! launch that recorded, each at its launch's offset on the meeting's
+//! timeline, and `recording.completed`, so the pipeline transcribes what was
+//! recorded up to about 2 s before the crash.
 
 use mymeet_core::blob::{layout, BlobError, SharedBlobStore};
 use mymeet_core::bus::messages::RecordingCompletedV1;

@@ -8,14 +8,22 @@
 //! ([`layout::launch_prefix`]), and each of its tracks sits on the
 //! meeting's timeline at the launch's offset: the time from the first
 //! recording launch's start to its own.
+//!
+//! While it records, a launch uploads what its recorder appended to each
+//! track every couple of seconds as numbered parts, next to less frequent
+//! whole-file snapshots; [`uploaded_tracks`] rebuilds each track of a launch
+//! that died from the two ([`reassembly`]).
 
-use crate::blob::{layout, BlobError, BlobStore};
+pub mod reassembly;
+
+use crate::blob::{layout, BlobError, BlobKey, BlobStore};
 use crate::db::entities::bot_transitions;
 use crate::db::entities::recordings::Track;
 use crate::db::repo::{self, RepoError};
 use crate::domain::BotState;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// Opus in Ogg counts granule positions at 48 kHz.
@@ -84,23 +92,45 @@ pub struct UploadedTracks {
 }
 
 /// The `.ogg` tracks launch `launch` of `bot_id` uploaded, each placed at
-/// `offset_ms`; a track without a whole page of audio is left out.
+/// `offset_ms`; a track without a whole page of audio is left out. A track
+/// with parts beyond its last whole-file snapshot (or with parts only) is
+/// rebuilt from them first and stored as its whole-file blob
+/// ([`reassembly::reassemble_track`]), so every caller — the next launch's
+/// hand-over, the launcher adopting a dead bot's audio — reads whole files
+/// and a second call finds the same blobs.
 pub async fn uploaded_tracks(
     blobs: &dyn BlobStore,
     bot_id: Uuid,
     launch: u32,
     offset_ms: i64,
 ) -> Result<UploadedTracks, BlobError> {
-    let mut found = UploadedTracks::default();
+    let mut files: BTreeMap<String, Vec<(u64, BlobKey)>> = BTreeMap::new();
     for key in blobs
         .list(&layout::launch_tracks_prefix(bot_id, launch))
         .await?
     {
         let name = key.as_str().rsplit('/').next().unwrap_or_default();
-        let Some(stem) = name.strip_suffix(".ogg") else {
+        files.entry(name.to_owned()).or_default();
+    }
+    for key in blobs
+        .list(&layout::launch_parts_prefix(bot_id, launch))
+        .await?
+    {
+        if let Some((file, offset)) = layout::part_of(bot_id, launch, key.as_str()) {
+            files.entry(file).or_default().push((offset, key));
+        }
+    }
+    let mut found = UploadedTracks::default();
+    for (file, mut parts) in files {
+        let Some(stem) = file.strip_suffix(".ogg") else {
             continue;
         };
-        let bytes = blobs.get(&key).await?;
+        parts.sort();
+        let Some(bytes) =
+            reassembly::reassemble_track(blobs, bot_id, launch, &file, &parts).await?
+        else {
+            continue;
+        };
         let Some(seconds) = ogg_end_seconds(&bytes).filter(|s| *s > 0.0) else {
             continue;
         };
@@ -109,7 +139,7 @@ pub async fn uploaded_tracks(
             .max(offset_ms + (seconds * 1000.0).round() as i64);
         found.tracks.push(Track {
             name: track_name(launch, stem),
-            blob_key: key.to_string(),
+            blob_key: layout::recording_track(bot_id, launch, &file)?.to_string(),
             speaker: None,
             offset_ms,
         });
