@@ -55,7 +55,7 @@ pub struct TranscribeArgs {
     /// Where Whisper runs: cpu, cuda or cuda:N (default: `[transcription] device`).
     #[arg(long)]
     pub device: Option<String>,
-    /// Weight format: float (as stored), int8 (decode steps in 8 bits) or q8 (candle q8_0; default: `[transcription] weights`).
+    /// Weight format: auto (int8 where the CPU has VNNI and bf16, else float), float (as stored), int8 (decode steps in 8 bits) or q8 (candle q8_0; default: `[transcription] weights`).
     #[arg(long)]
     pub weights: Option<String>,
     /// Multiply whole windows in f32 even where the CPU has a bf16 unit (AMX, AVX512-BF16).

@@ -28,7 +28,9 @@ pub struct TranscriptionConfig {
     pub live: bool,
     /// Where Whisper runs: `cpu`, `cuda` or `cuda:N` (builds with the `cuda` feature).
     pub device: String,
-    /// Weight format: `float` (as stored), `int8` (decode steps on 8-bit weights, VNNI) or `q8` (candle q8_0, a quarter of the memory).
+    /// Weight format: `auto` (`int8` on CPUs with AVX512-VNNI and a bf16 unit,
+    /// else `float`), `float` (as stored), `int8` (decode steps on 8-bit
+    /// weights) or `q8` (candle q8_0, a quarter of the memory).
     pub weights: String,
     /// On CPUs with a bf16 unit (Intel AMX, AVX512-BF16), multiply whole
     /// windows in bf16 with f32 sums (`amx`, its name before, still reads).
@@ -49,7 +51,7 @@ impl Default for TranscriptionConfig {
             language_per_segment: false,
             live: true,
             device: "cpu".into(),
-            weights: "float".into(),
+            weights: "auto".into(),
             bf16: true,
         }
     }

@@ -56,6 +56,24 @@ impl Default for ModelOptions {
     }
 }
 
+impl WeightFormat {
+    /// `int8` on CPUs whose int8 and bf16 products have vector units
+    /// (AVX512-VNNI and a bf16 unit), where it is the fastest; `float`
+    /// elsewhere (a GPU, or a CPU where int8 would run a plain loop).
+    pub fn fastest_for(device: &Device) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if device.is_cpu()
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vnni")
+            && super::bf16::available()
+        {
+            return Self::Int8;
+        }
+        let _ = device;
+        Self::Float
+    }
+}
+
 impl std::str::FromStr for WeightFormat {
     type Err = WhisperError;
 
@@ -65,7 +83,7 @@ impl std::str::FromStr for WeightFormat {
             "q8" | "q8_0" => Ok(Self::Q8),
             "int8" | "i8" => Ok(Self::Int8),
             other => Err(WhisperError::Device(format!(
-                "`{other}` is not a weight format: use float, int8 or q8"
+                "`{other}` is not a weight format: use auto, float, int8 or q8"
             ))),
         }
     }
@@ -78,10 +96,17 @@ impl ModelOptions {
     }
 
     /// Options from their settings' names (`[transcription]` device, weights, bf16).
+    /// `auto` weights are [`WeightFormat::fastest_for`] the device.
     pub fn from_settings(device: &str, weights: &str, bf16: bool) -> Result<Self, WhisperError> {
+        let device = parse_device(device)?;
+        let weights = if weights.trim().eq_ignore_ascii_case("auto") {
+            WeightFormat::fastest_for(&device)
+        } else {
+            weights.parse()?
+        };
         Ok(Self {
-            device: parse_device(device)?,
-            weights: weights.parse()?,
+            device,
+            weights,
             bf16,
             portable: false,
         })
@@ -287,6 +312,8 @@ mod tests {
             Some(WeightFormat::Float)
         );
         let message = "q4".parse::<WeightFormat>().expect_err("q4").to_string();
-        assert!(message.contains("float, int8 or q8"), "{message}");
+        assert!(message.contains("auto, float, int8 or q8"), "{message}");
+        let auto = ModelOptions::from_settings("cpu", "auto", true).expect("auto");
+        assert_eq!(auto.weights, WeightFormat::fastest_for(&Device::Cpu));
     }
 }
