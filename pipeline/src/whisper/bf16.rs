@@ -320,6 +320,7 @@ fn matmul_t_sum_on(unit: Unit, pairs: &[(&Rows, &Packed)], bias: Option<&[f32]>,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::whisper::test_values::values;
 
     /// The units this CPU has, each tested on its own.
     fn units() -> Vec<Unit> {
@@ -338,16 +339,6 @@ mod tests {
 
     fn matmul_t_on(unit: Unit, a: &Rows, w: &Packed, bias: Option<&[f32]>, out: &mut [f32]) {
         matmul_t_sum_on(unit, &[(a, w)], bias, out)
-    }
-
-    fn values(len: usize, seed: u32) -> Vec<f32> {
-        let mut s = seed;
-        (0..len)
-            .map(|_| {
-                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (s >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-            })
-            .collect()
     }
 
     fn reference(a: &[f32], w: &[f32], m: usize, n: usize, k: usize) -> Vec<f64> {

@@ -95,18 +95,9 @@ impl TimeConv {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::whisper::test_values::values;
     use candle_core::{DType, Device};
     use std::collections::HashMap;
-
-    fn values(len: usize, seed: u32) -> Vec<f32> {
-        let mut s = seed;
-        (0..len)
-            .map(|_| {
-                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (s >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-            })
-            .collect()
-    }
 
     #[test]
     fn the_im2col_product_equals_candles_convolution() {

@@ -205,16 +205,7 @@ unsafe fn sums_vnni_rows<const R: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn values(len: usize, seed: u32) -> Vec<f32> {
-        let mut s = seed;
-        (0..len)
-            .map(|_| {
-                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (s >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-            })
-            .collect()
-    }
+    use crate::whisper::test_values::values;
 
     #[test]
     fn products_are_within_the_weights_rounding_for_every_row_count() {

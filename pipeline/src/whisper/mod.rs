@@ -17,6 +17,8 @@ mod model;
 mod projection;
 mod search;
 mod softmax;
+#[cfg(test)]
+mod test_values;
 mod vocab;
 
 pub use config::SuppressLists;
