@@ -70,7 +70,7 @@ impl Matrix {
     /// f16's range keep the whole matrix in f32.
     pub fn f16_rounded(values: Vec<f32>, n: usize, k: usize) -> Self {
         debug_assert_eq!(values.len(), n * k);
-        if values.iter().any(|v| !(v.abs() < 65_000.0)) {
+        if values.iter().any(|v| v.is_nan() || v.abs() >= 65_000.0) {
             return Self::f32(values, n, k);
         }
         let mut halves = vec![f16::ZERO; values.len()];
