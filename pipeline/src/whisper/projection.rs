@@ -1,7 +1,8 @@
 //! A linear layer `x · Wᵀ + b` that picks the fastest path for where it
 //! runs and how many input rows it gets: on the CPU, few rows (decode steps)
-//! stream the weight once through [`Matrix`] and many rows (a 30 s window, a
-//! prompt) go through bf16 products where the CPU has a bf16 unit; otherwise candle's
+//! stream the weight once through [`Matrix`], and many rows (the encoder's
+//! 30 s window; under `int8` the decoder's prompts and audio keys too) go
+//! through bf16 products where the CPU has a bf16 unit; otherwise candle's
 //! matmul on the model's device, or candle's `q8_0` kernels for a quantized
 //! model.
 
