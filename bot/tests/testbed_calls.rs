@@ -6,34 +6,21 @@ mod support;
 use mymeet_bot::{BotConfig, BotReport, HostAlias, NoopObserver};
 use mymeet_core::domain::{BotState, EndReason, Platform};
 use mymeet_testbed::{GuestFilter, ParticipantSpec, RunningTestbed, Testbed, TestbedConfig};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 const BOT: &str = "Notetaker";
 
-fn speech(rel: &str) -> PathBuf {
-    let p = PathBuf::from(std::env::var("MYMEET_TEST_SPEECH_DIR").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
-    }))
-    .join(rel);
-    assert!(
-        p.exists(),
-        "missing test speech {} (shared/data/speech)",
-        p.display()
-    );
-    p
-}
-
 fn participants() -> Vec<ParticipantSpec> {
     vec![
         ParticipantSpec {
             name: "Alice".into(),
-            audio: speech("asterisk-en/agent-user.flac"),
+            audio: support::speech("asterisk-en/agent-user.flac"),
         },
         ParticipantSpec {
             name: "Bob".into(),
-            audio: speech("pocketsphinx/librivox-0930.flac"),
+            audio: support::speech("pocketsphinx/librivox-0930.flac"),
         },
     ]
 }

@@ -15,12 +15,12 @@ use mymeet_core::bus::rabbitmq::RabbitBus;
 use mymeet_core::bus::{Envelope, Event, QueueSpec, RetryPolicy, SharedBus, Subscription};
 use mymeet_core::config::BusConfig;
 use mymeet_core::db::entities::recordings as recording_rows;
-use mymeet_core::db::repo::{bots, meetings, recordings, tenants};
-use mymeet_core::db::{connect_url, migrate, Db};
+use mymeet_core::db::repo::{bots, recordings};
+use mymeet_core::db::{connect_url, migrate};
 use mymeet_core::domain::{BotState, EndReason, Platform};
 use mymeet_testbed::{ParticipantSpec, RunningTestbed, Testbed, TestbedConfig};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tempfile::TempDir;
@@ -30,29 +30,16 @@ const BOT: &str = "Notetaker";
 const RABBIT_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
-fn speech(rel: &str) -> PathBuf {
-    let p = PathBuf::from(std::env::var("MYMEET_TEST_SPEECH_DIR").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
-    }))
-    .join(rel);
-    assert!(
-        p.exists(),
-        "missing test speech {} (shared/data/speech)",
-        p.display()
-    );
-    p
-}
-
 /// Two short speakers: the meeting's program lasts a few seconds.
 async fn testbed() -> RunningTestbed {
     let mut config = TestbedConfig::new(vec![
         ParticipantSpec {
             name: "Alice".into(),
-            audio: speech("asterisk-en/conf-onlyperson.flac"),
+            audio: support::speech("asterisk-en/conf-onlyperson.flac"),
         },
         ParticipantSpec {
             name: "Bob".into(),
-            audio: speech("asterisk-en/conf-hasleft.flac"),
+            audio: support::speech("asterisk-en/conf-hasleft.flac"),
         },
     ]);
     config.auto_admit = Some(Duration::from_millis(300));
@@ -150,33 +137,7 @@ impl Harness {
 
     /// A meeting at `url` and its bot, launched as the launcher does.
     async fn bot_for(&self, url: &str) -> BotIds {
-        let db = &self.ctx.db;
-        let slug = format!("t{}", Uuid::new_v4().simple());
-        let tenant = tenants::create(db, "Test", &slug).await.unwrap();
-        let now = chrono::Utc::now();
-        let meeting = meetings::upsert(
-            db,
-            meetings::NewMeeting {
-                tenant_id: tenant.id,
-                platform: Platform::Meet,
-                meeting_url: url,
-                title: "Weekly",
-                starts_at: now,
-                ends_at: now + chrono::Duration::minutes(30),
-            },
-        )
-        .await
-        .unwrap()
-        .model;
-        let bot = bots::create(db, meeting.id, now, &[]).await.unwrap();
-        bots::transition(db, bot.id, BotState::Launching, None, None)
-            .await
-            .unwrap();
-        BotIds {
-            bot_id: bot.id,
-            meeting_id: meeting.id,
-            launch: 1,
-        }
+        support::rows::bot_for(&self.ctx.db, url).await
     }
 
     async fn cleanup(self) {
@@ -224,26 +185,11 @@ async fn drain(sub: &mut Box<dyn Subscription>, quiet: Duration) -> Vec<Envelope
     out
 }
 
-/// Waits until the bot's row is in `state`.
-async fn until_row(db: &Db, bot_id: Uuid, state: BotState) {
-    for _ in 0..600 {
-        let bot = bots::get(db, bot_id).await.unwrap();
-        if bot.state() == Some(state) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("bot {bot_id} never reached {state}");
-}
-
 /// Decodes a blob with ffmpeg; its length in seconds.
 async fn decoded_seconds(blobs: &SharedBlobStore, key: &str) -> f64 {
     let key = mymeet_core::blob::BlobKey::new(key).unwrap();
     let bytes = blobs.get(&key).await.expect("blob exists");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("x.ogg");
-    std::fs::write(&file, &bytes).unwrap();
-    support::decode(&file, 16_000).len() as f64 / 16_000.0
+    support::decoded_seconds(&bytes)
 }
 
 /// The checks every wired run shares: the row, its history, `bot.events`,
@@ -388,7 +334,7 @@ async fn meeting_ended_is_stored_announced_and_handed_over() {
         stop,
     ));
 
-    until_row(&h.ctx.db, ids.bot_id, BotState::Recording).await;
+    support::rows::until_row(&h.ctx.db, ids.bot_id, BotState::Recording).await;
     // While recording, flushed audio reaches the blob store: whole tracks
     // (every second here) and the parts appended to them.
     let prefix = layout::launch_tracks_prefix(ids.bot_id, ids.launch);
@@ -487,7 +433,7 @@ async fn stop_command_on_postgres_and_rabbitmq_keeps_the_recording() {
         options(&tb, out.path()),
         stop,
     ));
-    until_row(&h.ctx.db, ids.bot_id, BotState::Recording).await;
+    support::rows::until_row(&h.ctx.db, ids.bot_id, BotState::Recording).await;
     // A stop for another bot is not for this one.
     let stop_for = |bot_id| {
         Envelope::new(&BotCommandV1 {
@@ -545,7 +491,7 @@ async fn finish_step_twice_stores_one_recording_and_publishes_again() {
     support::require("ffmpeg");
     let status = std::process::Command::new("ffmpeg")
         .args(["-hide_banner", "-v", "error", "-y", "-i"])
-        .arg(speech("asterisk-en/conf-onlyperson.flac"))
+        .arg(support::speech("asterisk-en/conf-onlyperson.flac"))
         .args(["-ac", "1", "-ar", "48000", "-c:a", "libopus"])
         .arg(out.path().join("tracks/track-0.ogg"))
         .status()
@@ -716,7 +662,7 @@ fn opus_track(flac: &str, out: &Path) -> Vec<u8> {
     support::require("ffmpeg");
     let status = std::process::Command::new("ffmpeg")
         .args(["-hide_banner", "-v", "error", "-y", "-i"])
-        .arg(speech(flac))
+        .arg(support::speech(flac))
         .args(["-ac", "1", "-ar", "48000", "-c:a", "libopus"])
         .arg(out)
         .status()

@@ -13,20 +13,20 @@ mod support;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use mymeet_bot::wired::{run_bot, BotIds, WiredContext, WiredOptions};
+use mymeet_bot::wired::{run_bot, WiredContext, WiredOptions};
 use mymeet_bot::{BotConfig, HostAlias};
 use mymeet_core::blob::{layout, BlobError, BlobKey, BlobStore, LocalBlobStore, SharedBlobStore};
 use mymeet_core::bus::rabbitmq::RabbitBus;
 use mymeet_core::bus::{RetryPolicy, SharedBus};
 use mymeet_core::config::BusConfig;
-use mymeet_core::db::repo::{bots, meetings, recordings, tenants};
+use mymeet_core::db::repo::recordings;
 use mymeet_core::db::{connect_url, migrate, Db};
 use mymeet_core::domain::{BotState, Platform};
 use mymeet_core::launches;
 use mymeet_testbed::{ParticipantSpec, RunningTestbed, Testbed, TestbedConfig};
 use sea_orm::ConnectionTrait;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -40,23 +40,10 @@ const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// (2 s) plus one flush (1 s, the loop's tick on top).
 const MAX_LOSS_S: f64 = 3.0;
 
-fn speech(rel: &str) -> PathBuf {
-    let p = PathBuf::from(std::env::var("MYMEET_TEST_SPEECH_DIR").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
-    }))
-    .join(rel);
-    assert!(
-        p.exists(),
-        "missing test speech {} (shared/data/speech)",
-        p.display()
-    );
-    p
-}
-
 fn participant(name: &str, audio: &str) -> ParticipantSpec {
     ParticipantSpec {
         name: name.into(),
-        audio: speech(audio),
+        audio: support::speech(audio),
     }
 }
 
@@ -160,54 +147,6 @@ async fn drop_database(db: Db, admin_url: &str, name: &str) {
     }
 }
 
-/// A meeting at `url` and its bot, launched as the launcher does.
-async fn bot_for(db: &Db, url: &str) -> BotIds {
-    let slug = format!("t{}", Uuid::new_v4().simple());
-    let tenant = tenants::create(db, "Test", &slug).await.unwrap();
-    let now = chrono::Utc::now();
-    let meeting = meetings::upsert(
-        db,
-        meetings::NewMeeting {
-            tenant_id: tenant.id,
-            platform: Platform::Meet,
-            meeting_url: url,
-            title: "Weekly",
-            starts_at: now,
-            ends_at: now + chrono::Duration::minutes(30),
-        },
-    )
-    .await
-    .unwrap()
-    .model;
-    let bot = bots::create(db, meeting.id, now, &[]).await.unwrap();
-    bots::transition(db, bot.id, BotState::Launching, None, None)
-        .await
-        .unwrap();
-    BotIds {
-        bot_id: bot.id,
-        meeting_id: meeting.id,
-        launch: 1,
-    }
-}
-
-async fn until_row(db: &Db, bot_id: Uuid, state: BotState) {
-    for _ in 0..600 {
-        if bots::get(db, bot_id).await.unwrap().state() == Some(state) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("bot {bot_id} never reached {state}");
-}
-
-/// Seconds ffmpeg decodes from `bytes`; panics unless they decode cleanly.
-fn decoded_seconds(bytes: &[u8]) -> f64 {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("x.ogg");
-    std::fs::write(&file, bytes).unwrap();
-    support::decode(&file, 16_000).len() as f64 / 16_000.0
-}
-
 /// Whether every track under `launch_dir` has bytes on disk that neither
 /// an uploaded part nor the whole snapshot of launch 1 holds yet.
 async fn unsent_bytes_on_disk(blobs: &SharedBlobStore, bot_id: Uuid, launch_dir: &Path) -> bool {
@@ -278,7 +217,7 @@ async fn a_killed_wired_bot_loses_at_most_two_seconds_in_the_blob_store() {
         participant("Carol", "pocketsphinx/goforward.flac"),
     ])
     .await;
-    let ids = bot_for(&db, &tb.join_url(Platform::Meet)).await;
+    let ids = support::rows::bot_for(&db, &tb.join_url(Platform::Meet)).await;
     let out = tempfile::tempdir().unwrap();
     let spec = serde_json::json!({
         "db": db_url, "exchange": exchange, "blobs": blobs_dir.path(),
@@ -291,7 +230,7 @@ async fn a_killed_wired_bot_loses_at_most_two_seconds_in_the_blob_store() {
             .spawn()
             .expect("re-execute the test binary"),
     );
-    until_row(&db, ids.bot_id, BotState::Recording).await;
+    support::rows::until_row(&db, ids.bot_id, BotState::Recording).await;
     tokio::time::sleep(Duration::from_millis(7_000)).await;
     // Killed while Bob speaks, at a moment its disk holds a flush that no
     // upload carries yet, and has for 150 ms (so it is not an upload on its
@@ -362,7 +301,7 @@ async fn a_killed_wired_bot_loses_at_most_two_seconds_in_the_blob_store() {
     for track in &killed {
         assert_eq!(track.offset_ms, 0);
         let key = BlobKey::new(track.blob_key.as_str()).unwrap();
-        let stored = decoded_seconds(&blobs.get(&key).await.unwrap());
+        let stored = support::decoded_seconds(&blobs.get(&key).await.unwrap());
         let file = track.blob_key.rsplit('/').next().unwrap();
         let recorded = local[file];
         println!(
@@ -489,12 +428,12 @@ async fn upload_traffic_of_a_one_minute_call() {
         participant("Carol", "conversation/phonecall_30s.flac"),
     ])
     .await;
-    let ids = bot_for(&db, &tb.join_url(Platform::Meet)).await;
+    let ids = support::rows::bot_for(&db, &tb.join_url(Platform::Meet)).await;
     let out = tempfile::tempdir().unwrap();
     let options = WiredOptions::new(bot_config(&aliases(&tb), out.path()));
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let bot = tokio::spawn(run_bot(ctx, ids.bot_id, options, stop));
-    until_row(&db, ids.bot_id, BotState::Recording).await;
+    support::rows::until_row(&db, ids.bot_id, BotState::Recording).await;
     tokio::time::sleep(Duration::from_secs(60)).await;
     let stopped_at = store.started.elapsed().as_secs_f64();
     stop_tx.send(true).unwrap();

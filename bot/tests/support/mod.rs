@@ -1,11 +1,36 @@
-//! Helpers shared by the bot's tests: a tiny static page server, ffmpeg
-//! decoding and per-window energy.
+//! Helpers shared by the bot's tests: the test speech, a tiny static page
+//! server, ffmpeg decoding and per-window energy; `rows` for the wired
+//! tests' database rows.
 #![allow(dead_code)]
+
+pub mod rows;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// A file under shared/data/speech (or `MYMEET_TEST_SPEECH_DIR`).
+pub fn speech(rel: &str) -> PathBuf {
+    let path = PathBuf::from(std::env::var("MYMEET_TEST_SPEECH_DIR").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/speech").to_owned()
+    }))
+    .join(rel);
+    assert!(
+        path.exists(),
+        "missing test speech {} (see shared/data/speech/README)",
+        path.display()
+    );
+    path
+}
+
+/// Seconds ffmpeg decodes from Ogg `bytes`; panics unless they decode cleanly.
+pub fn decoded_seconds(bytes: &[u8]) -> f64 {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("x.ogg");
+    std::fs::write(&file, bytes).expect("write the Ogg file");
+    decode(&file, 16_000).len() as f64 / 16_000.0
+}
 
 /// Serves `html` for every GET on 127.0.0.1 (a secure context, unlike `data:`).
 pub fn serve_page(html: String) -> String {
