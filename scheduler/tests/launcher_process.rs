@@ -4,10 +4,13 @@
 mod support;
 
 use chrono::Duration;
+use mymeet_core::blob::LocalBlobStore;
+use mymeet_core::bus::in_process::InProcessBus;
+use mymeet_core::bus::{RetryPolicy, SharedBus};
 use mymeet_core::db::repo::{self, scheduling};
 use mymeet_core::domain::{BotState, EndReason};
 use mymeet_scheduler::launcher::{
-    Launcher, LauncherConfig, ProcessBackend, ProcessConfig, TickReport,
+    Launcher, LauncherConfig, OrphanRecordings, ProcessBackend, ProcessConfig, TickReport,
 };
 use mymeet_scheduler::planner::{ManualClock, Planner, PlannerConfig};
 use sea_orm::DatabaseConnection;
@@ -107,6 +110,47 @@ async fn planned_bot(db: &DatabaseConnection, clock: Arc<ManualClock>) -> Uuid {
         .await
         .expect("plan");
     report.created[0]
+}
+
+/// A planned bot, nine minutes before its meeting, and what a launcher
+/// needs to adopt its orphaned recordings: a local blob store and an
+/// in-process bus on the test's database.
+struct Adoption {
+    db: DatabaseConnection,
+    dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    bot: Uuid,
+    log: PathBuf,
+    blobs: Arc<LocalBlobStore>,
+    bus: SharedBus,
+    orphans: OrphanRecordings,
+}
+
+async fn adoption() -> Adoption {
+    let (db, dir) = support::db().await;
+    let clock = Arc::new(ManualClock::new(t0() + Duration::minutes(9)));
+    let bot = planned_bot(&db, clock.clone()).await;
+    let log = dir.path().join("launches.log");
+    let blobs = Arc::new(LocalBlobStore::new(dir.path().join("blobs")));
+    let bus: SharedBus = Arc::new(InProcessBus::new(
+        db.clone(),
+        RetryPolicy::default(),
+        std::time::Duration::from_secs(5),
+    ));
+    let orphans = OrphanRecordings {
+        blobs: blobs.clone(),
+        bus: bus.clone(),
+    };
+    Adoption {
+        db,
+        dir,
+        clock,
+        bot,
+        log,
+        blobs,
+        bus,
+        orphans,
+    }
 }
 
 #[tokio::test]
@@ -292,28 +336,23 @@ async fn the_concurrency_limit_holds_bots_back() {
 
 #[tokio::test]
 async fn a_bot_killed_while_recording_after_its_meeting_hands_its_uploads_over() {
-    use mymeet_core::blob::{layout, BlobStore, LocalBlobStore};
-    use mymeet_core::bus::in_process::InProcessBus;
+    use mymeet_core::blob::{layout, BlobStore};
     use mymeet_core::bus::messages::RecordingCompletedV1;
-    use mymeet_core::bus::{Event, QueueSpec, RetryPolicy, SharedBus};
-    use mymeet_scheduler::launcher::OrphanRecordings;
+    use mymeet_core::bus::{Event, QueueSpec};
 
-    let (db, dir) = support::db().await;
-    let clock = Arc::new(ManualClock::new(t0() + Duration::minutes(9)));
-    let bot = planned_bot(&db, clock.clone()).await;
-    let log = dir.path().join("launches.log");
-    let blobs = Arc::new(LocalBlobStore::new(dir.path().join("blobs")));
-    let bus: SharedBus = Arc::new(InProcessBus::new(
-        db.clone(),
-        RetryPolicy::default(),
-        std::time::Duration::from_secs(5),
-    ));
+    let Adoption {
+        db,
+        dir,
+        clock,
+        bot,
+        log,
+        blobs,
+        bus,
+        orphans,
+    } = adoption().await;
     let queue = QueueSpec::stage(RecordingCompletedV1::TOPIC);
     bus.declare(&queue).await.unwrap();
-    let l = launcher(&db, clock.clone(), &log, "one", 4).with_orphan_recordings(OrphanRecordings {
-        blobs: blobs.clone(),
-        bus: bus.clone(),
-    });
+    let l = launcher(&db, clock.clone(), &log, "one", 4).with_orphan_recordings(orphans);
     assert_eq!(l.tick().await.unwrap().launched, vec![bot]);
     let first = launches(&log, 1).await[0];
     repo::bots::transition(&db, bot, BotState::Joining, None, None)
@@ -387,25 +426,19 @@ fn sine_track(dir: &Path, hz: u32, seconds: u32) -> PathBuf {
 /// second launch overwrote nothing of the first's.
 #[tokio::test]
 async fn a_relaunched_bots_uploads_of_every_launch_are_adopted() {
-    use mymeet_core::blob::{layout, BlobStore, LocalBlobStore};
-    use mymeet_core::bus::in_process::InProcessBus;
-    use mymeet_core::bus::{RetryPolicy, SharedBus};
-    use mymeet_scheduler::launcher::OrphanRecordings;
+    use mymeet_core::blob::{layout, BlobStore};
 
-    let (db, dir) = support::db().await;
-    let clock = Arc::new(ManualClock::new(t0() + Duration::minutes(9)));
-    let bot = planned_bot(&db, clock.clone()).await;
-    let log = dir.path().join("launches.log");
-    let blobs = Arc::new(LocalBlobStore::new(dir.path().join("blobs")));
-    let bus: SharedBus = Arc::new(InProcessBus::new(
-        db.clone(),
-        RetryPolicy::default(),
-        std::time::Duration::from_secs(5),
-    ));
-    let l = launcher(&db, clock.clone(), &log, "one", 4).with_orphan_recordings(OrphanRecordings {
-        blobs: blobs.clone(),
-        bus: bus.clone(),
-    });
+    let Adoption {
+        db,
+        dir,
+        clock,
+        bot,
+        log,
+        blobs,
+        orphans,
+        ..
+    } = adoption().await;
+    let l = launcher(&db, clock.clone(), &log, "one", 4).with_orphan_recordings(orphans);
     let record = |to| repo::bots::transition(&db, bot, to, None, None);
 
     // Launch 1 records 3 s and uploads them, then dies inside the meeting.
@@ -523,25 +556,18 @@ fn decoded_seconds(dir: &Path, bytes: &[u8]) -> f64 {
 /// crashed mid-adoption) gives the same blobs and the same row.
 #[tokio::test]
 async fn a_killed_bots_parts_are_rebuilt_into_whole_tracks_on_adoption() {
-    use mymeet_core::blob::{layout, BlobStore, LocalBlobStore};
-    use mymeet_core::bus::in_process::InProcessBus;
-    use mymeet_core::bus::{RetryPolicy, SharedBus};
-    use mymeet_scheduler::launcher::OrphanRecordings;
+    use mymeet_core::blob::{layout, BlobStore};
 
-    let (db, dir) = support::db().await;
-    let clock = Arc::new(ManualClock::new(t0() + Duration::minutes(9)));
-    let bot = planned_bot(&db, clock.clone()).await;
-    let log = dir.path().join("launches.log");
-    let blobs = Arc::new(LocalBlobStore::new(dir.path().join("blobs")));
-    let bus: SharedBus = Arc::new(InProcessBus::new(
-        db.clone(),
-        RetryPolicy::default(),
-        std::time::Duration::from_secs(5),
-    ));
-    let orphans = OrphanRecordings {
-        blobs: blobs.clone(),
-        bus: bus.clone(),
-    };
+    let Adoption {
+        db,
+        dir,
+        clock,
+        bot,
+        log,
+        blobs,
+        orphans,
+        ..
+    } = adoption().await;
     let l = launcher(&db, clock.clone(), &log, "one", 4).with_orphan_recordings(orphans.clone());
     assert_eq!(l.tick().await.unwrap().launched, vec![bot]);
     let first = launches(&log, 1).await[0];
