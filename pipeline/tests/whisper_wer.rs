@@ -21,12 +21,7 @@ fn tiny_en_wer_on_a_fixed_spread_of_the_english_asterisk_set() {
 /// The quantized path (`--weights q8`): 8-bit weights keep the words.
 #[test]
 fn tiny_en_in_q8_keeps_the_wer_on_a_sparser_spread() {
-    let options = ModelOptions {
-        weights: WeightFormat::Q8,
-        ..ModelOptions::default()
-    };
-    let mut model =
-        WhisperModel::load_with(&model_dir("tiny.en"), &options).expect("load tiny.en q8");
+    let mut model = tiny_en_with(WeightFormat::Q8);
     assert!(model.tensors().is_none(), "a q8 model keeps no f32 weights");
     let wer = greedy_wer(&mut model, 8);
     assert!(wer < BOUND, "q8 WER {wer:.2} % is above {BOUND} %");
@@ -36,14 +31,19 @@ fn tiny_en_in_q8_keeps_the_wer_on_a_sparser_spread() {
 /// (and f16 audio keys) keep the words.
 #[test]
 fn tiny_en_in_int8_keeps_the_wer_on_a_sparser_spread() {
-    let options = ModelOptions {
-        weights: WeightFormat::Int8,
-        ..ModelOptions::default()
-    };
-    let mut model =
-        WhisperModel::load_with(&model_dir("tiny.en"), &options).expect("load tiny.en int8");
+    let mut model = tiny_en_with(WeightFormat::Int8);
     let wer = greedy_wer(&mut model, 8);
     assert!(wer < BOUND, "int8 WER {wer:.2} % is above {BOUND} %");
+}
+
+/// tiny.en with its weights in `weights`.
+fn tiny_en_with(weights: WeightFormat) -> WhisperModel {
+    let options = ModelOptions {
+        weights,
+        ..ModelOptions::default()
+    };
+    WhisperModel::load_with(&model_dir("tiny.en"), &options)
+        .unwrap_or_else(|e| panic!("load tiny.en ({weights:?}): {e}"))
 }
 
 /// Greedy WER (%) on every `step`-th clip of the English Asterisk set.

@@ -5,7 +5,7 @@
 //! recomputes the whole prefix at every step; this one feeds one new token
 //! per sequence per step. It reads the same tensors (`model.decoder.*`).
 
-use super::encoder::gelu_in_place;
+use super::encoder::{gelu_in_place, layer_norm};
 use super::kernels::Matrix;
 use super::model::{ModelOptions, WeightFormat};
 use super::projection::{Projection, Use};
@@ -22,14 +22,6 @@ fn linear(
     options: &ModelOptions,
 ) -> Result<Projection> {
     Projection::load(vb, d_in, d_out, bias, Use::Both, options)
-}
-
-fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
-    Ok(LayerNorm::new(
-        vb.get(size, "weight")?,
-        vb.get(size, "bias")?,
-        1e-5,
-    ))
 }
 
 /// Query, key, value and output projections of one attention.

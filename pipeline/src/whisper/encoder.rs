@@ -29,7 +29,8 @@ fn linear(
     Projection::load(vb, d_in, d_out, bias, Use::ManyRows, options)
 }
 
-fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
+/// A layer norm of `size` from `weight` and `bias` in `vb` (Whisper's ε, 1e-5).
+pub(super) fn layer_norm(vb: VarBuilder, size: usize) -> Result<LayerNorm> {
     Ok(LayerNorm::new(
         vb.get(size, "weight")?,
         vb.get(size, "bias")?,
