@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::{
-    register_default_interceptors, MediaEngine, PeerConnection, PeerConnectionBuilder,
+    configure_rtcp_reports, MediaEngine, PeerConnection, PeerConnectionBuilder,
     PeerConnectionEventHandler, RTCConfigurationBuilder, RTCIceGatheringState,
     RTCPeerConnectionState, RTCSessionDescription, Registry, SettingEngineBuilder,
 };
@@ -113,7 +113,10 @@ impl AudioBridge {
     ) -> Result<(Self, String), BridgeError> {
         let mut media = MediaEngine::default();
         media.register_default_codecs()?;
-        let registry = register_default_interceptors(Registry::new(), &mut media)?;
+        // Receiver reports only: on a loopback link nothing is lost to NACK
+        // and no bandwidth is to be estimated (TWCC feedback ten times a
+        // second would only cost wake-ups on both ends).
+        let registry = configure_rtcp_reports(Registry::new());
         // Chromium offers mDNS host candidates the bot cannot resolve; its
         // checks still reach 127.0.0.1 as peer-reflexive. QueryOnly would try
         // to join multicast and fails where that is impossible (STACK.md).
@@ -171,7 +174,7 @@ impl AudioBridge {
             .local_description()
             .await
             .ok_or(BridgeError::NoAnswer)?;
-        Ok(local.sdp)
+        Ok(with_packet_time(&local.sdp, PACKET_TIME_MS))
     }
 
     /// Waits up to `limit` for the connection to be established.
@@ -193,6 +196,42 @@ impl AudioBridge {
             tracing::debug!(error = %e, "closing the bridge");
         }
     }
+}
+
+/// The Opus frame length the page is asked to send, in milliseconds.
+///
+/// Chromium sends 20 ms packets unless the answer says otherwise; 60 ms
+/// packets are a third as many to receive, decrypt and write, for the same
+/// audio (the recorder reads each packet's length from its TOC byte).
+const PACKET_TIME_MS: u32 = 60;
+
+/// Adds `a=ptime:<ms>` to every audio section of `sdp` that has none
+/// (Chromium's Opus encoder takes its frame length from it).
+fn with_packet_time(sdp: &str, ms: u32) -> String {
+    let mut out = String::with_capacity(sdp.len() + 64);
+    let mut in_audio = false;
+    let mut has_ptime = false;
+    let close_section = |out: &mut String, in_audio: bool, has_ptime: bool| {
+        if in_audio && !has_ptime {
+            if !out.ends_with('\n') {
+                out.push_str("\r\n");
+            }
+            out.push_str(&format!("a=ptime:{ms}\r\n"));
+        }
+    };
+    for line in sdp.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed.starts_with("m=") {
+            close_section(&mut out, in_audio, has_ptime);
+            in_audio = trimmed.starts_with("m=audio");
+            has_ptime = false;
+        } else if trimmed.starts_with("a=ptime:") {
+            has_ptime = true;
+        }
+        out.push_str(line);
+    }
+    close_section(&mut out, in_audio, has_ptime);
+    out
 }
 
 /// Reads `a=mid`, `a=msid` and `a=ssrc` lines of each media section.
@@ -253,5 +292,20 @@ mod tests {
         assert_eq!(map.by_track.get("t1").map(String::as_str), Some("1"));
         assert_eq!(map.by_ssrc.get(&11).map(String::as_str), Some("0"));
         assert_eq!(map.by_ssrc.get(&22).map(String::as_str), Some("1"));
+    }
+
+    #[test]
+    fn asks_every_audio_section_for_the_packet_time() {
+        let sdp = "v=0\r\nm=audio 9 X 111\r\na=mid:0\r\n\
+                   m=video 9 X 96\r\na=mid:1\r\n\
+                   m=audio 9 X 111\r\na=ptime:20\r\na=mid:2\r\n\
+                   m=audio 9 X 111\r\na=mid:3";
+        assert_eq!(
+            with_packet_time(sdp, 60),
+            "v=0\r\nm=audio 9 X 111\r\na=mid:0\r\na=ptime:60\r\n\
+             m=video 9 X 96\r\na=mid:1\r\n\
+             m=audio 9 X 111\r\na=ptime:20\r\na=mid:2\r\n\
+             m=audio 9 X 111\r\na=mid:3\r\na=ptime:60\r\n"
+        );
     }
 }

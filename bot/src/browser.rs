@@ -1,6 +1,7 @@
 //! One headless Chromium per bot, with a fresh profile that is removed on
 //! every path (a leftover profile's `SingletonLock` breaks the next launch).
 
+use crate::user_agent::unmarked_user_agent;
 use chromiumoxide::cdp::browser_protocol::browser::{
     PermissionDescriptor, PermissionSetting, SetPermissionParams,
 };
@@ -21,7 +22,8 @@ pub struct BotBrowser {
 pub enum BrowserError {
     /// The executable is missing.
     #[error(
-        "Chromium not found at {0} (install it with scripts/setup, or apt-get install chromium)"
+        "Chromium not found at {0} (scripts/setup installs it; or apt-get install \
+         chromium-headless-shell, the default, or chromium and pass --chromium /usr/bin/chromium)"
     )]
     Missing(PathBuf),
     /// Creating the profile directory failed.
@@ -174,9 +176,13 @@ impl BotBrowser {
         Ok(bot)
     }
 
-    /// A new blank page with `init_script` registered for every document.
+    /// A new blank page with `init_script` registered for every document,
+    /// presenting the browser's user agent without its "Headless" mark.
     pub async fn page_with_script(&self, init_script: &str) -> Result<Page, BrowserError> {
         let page = self.browser.new_page("about:blank").await?;
+        let version = self.browser.version().await?;
+        page.execute(unmarked_user_agent(&version.user_agent, &version.product))
+            .await?;
         page.evaluate_on_new_document(init_script).await?;
         // The startup tab would keep a renderer (~40 MB) alive for nothing.
         for other in self.browser.pages().await? {

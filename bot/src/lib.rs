@@ -21,6 +21,7 @@ pub mod recorder;
 pub mod recovery;
 pub mod report;
 mod session;
+pub mod user_agent;
 pub mod wired;
 
 pub use config::BotConfig;

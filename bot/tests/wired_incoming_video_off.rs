@@ -84,5 +84,6 @@ async fn remote_video_tracks_are_disabled_and_audio_still_recorded() {
     );
     let rec = report.recording.expect("a recording");
     assert_eq!(rec.tracks.len(), 1, "only the audio track is recorded");
-    assert!(report.counters.bridge_packets > 50, "{:?}", report.counters);
+    // About 3 s of 60 ms packets.
+    assert!(report.counters.bridge_packets > 20, "{:?}", report.counters);
 }

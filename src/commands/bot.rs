@@ -55,8 +55,8 @@ pub struct BotArgs {
     /// A directory of meet.toml / teams.toml / zoom.toml overriding the built-in selectors.
     #[arg(long, value_name = "DIR")]
     pub platforms_dir: Option<PathBuf>,
-    /// The Chromium executable.
-    #[arg(long, value_name = "PATH", default_value = "/usr/bin/chromium")]
+    /// The Chromium executable: Debian's chromium-headless-shell (the lightest), or /usr/bin/chromium.
+    #[arg(long, value_name = "PATH", default_value = mymeet_bot::config::HEADLESS_SHELL)]
     pub chromium: PathBuf,
     /// An extra Chromium switch, e.g. --chromium-arg=--renderer-process-limit=1 (repeatable).
     #[arg(long, value_name = "SWITCH", allow_hyphen_values = true)]

@@ -49,6 +49,9 @@ enum Command {
         /// HOST:PORT=PLATFORM.
         #[arg(long)]
         host_alias: Vec<HostAlias>,
+        /// The Chromium executable.
+        #[arg(long)]
+        chromium: Option<PathBuf>,
         /// An extra Chromium switch (repeatable).
         #[arg(long, allow_hyphen_values = true)]
         chromium_arg: Vec<String>,
@@ -97,12 +100,16 @@ async fn main() -> ExitCode {
             out,
             max_duration,
             host_alias,
+            chromium,
             chromium_arg,
         } => {
             let mut config = BotConfig::new(meeting_url, out);
             config.bot_name = bot_name;
             config.max_duration = max_duration.map(Duration::from_secs_f64);
             config.host_aliases = host_alias;
+            if let Some(chromium) = chromium {
+                config.chromium = chromium;
+            }
             config.chromium_args = chromium_arg;
             let (stop_tx, stop) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {
