@@ -174,6 +174,71 @@ async fn snapshot_and_parts_make_the_whole_track_once() {
     }
 }
 
+/// A track still being recorded, read as the live transcription reads it:
+/// the snapshot with the parts since merged on, in memory; nothing is
+/// stored, and a track with parts only (no snapshot yet) reads whole too.
+#[tokio::test]
+async fn a_track_so_far_merges_its_parts_without_storing() {
+    let file = opus(6);
+    for (blobs, _dir) in stores() {
+        let bot = Uuid::new_v4();
+        let key = layout::recording_track(bot, 2, "track-1.ogg").unwrap();
+        assert_eq!(
+            launches::track_so_far(blobs.as_ref(), bot, &key)
+                .await
+                .unwrap(),
+            None,
+            "nothing uploaded yet"
+        );
+        let parts = runs(&file, 6);
+        for part in &parts[..4] {
+            put_part(blobs.as_ref(), bot, 2, "track-1.ogg", part).await;
+        }
+        let four = parts[4].0 as usize;
+        let so_far = launches::track_so_far(blobs.as_ref(), bot, &key)
+            .await
+            .unwrap()
+            .expect("parts only");
+        assert_eq!(so_far, file[..four], "the first four parts");
+        assert!(!blobs.exists(&key).await.unwrap(), "nothing stored");
+
+        // A snapshot of the first half, and the rest of the parts.
+        let cut = page_starts(&file)[page_starts(&file).len() / 2];
+        blobs
+            .put(&key, Bytes::from(file[..cut].to_vec()))
+            .await
+            .unwrap();
+        for part in &parts[4..] {
+            put_part(blobs.as_ref(), bot, 2, "track-1.ogg", part).await;
+        }
+        let whole = launches::track_so_far(blobs.as_ref(), bot, &key)
+            .await
+            .unwrap()
+            .expect("snapshot and parts");
+        assert_eq!(whole, file, "byte for byte");
+        assert!((decoded_seconds(&whole) - 6.0).abs() <= 0.05);
+        assert_eq!(
+            blobs.get(&key).await.unwrap(),
+            file[..cut],
+            "the snapshot is left as it was"
+        );
+        // Another bot's key, or one that is no track, reads nothing.
+        let mixed = layout::recording_mixed(bot, 2);
+        assert_eq!(
+            launches::track_so_far(blobs.as_ref(), bot, &mixed)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            launches::track_so_far(blobs.as_ref(), Uuid::new_v4(), &key)
+                .await
+                .unwrap(),
+            None
+        );
+    }
+}
+
 /// A part whose upload never went through: the track ends before it (and
 /// decodes cleanly); once a later upload fills the hole, the next rebuild
 /// gives the whole track.

@@ -370,6 +370,22 @@ async fn a_call_transcribed_while_it_runs_leaves_only_its_tail_and_loses_no_word
                 .to_string()
         })
         .collect();
+    // Alice's track is up as the bot leaves it mid-call: a whole-file
+    // snapshot of its first half, the rest in parts uploaded since.
+    let alice_key = layout::recording_track(bot_id, 1, "alice.ogg").unwrap();
+    let alice_so_far = s.blobs.get(&alice_key).await.unwrap();
+    let half = alice_so_far.len() / 2;
+    s.blobs
+        .put(&alice_key, alice_so_far.slice(..half))
+        .await
+        .unwrap();
+    for (from, to) in [(half - 100, half + 3000), (half + 3000, alice_so_far.len())] {
+        let part = layout::track_part(bot_id, 1, "alice.ogg", from as u64).unwrap();
+        s.blobs
+            .put(&part, alice_so_far.slice(from..to))
+            .await
+            .unwrap();
+    }
     let progress = Envelope::new(&RecordingProgressV1 {
         bot_id,
         meeting_id,

@@ -61,9 +61,10 @@ pub struct WiredOptions {
     /// bot whose machine dies loses. Parts go at flushes (every second): at
     /// the last flush before this much time would have passed.
     pub part_every: Duration,
-    /// Least time between two uploads of the whole tracks so far, which
-    /// `recording.progress` announces (the live transcription reads whole
-    /// files); more often than `progress_every` only costs traffic.
+    /// Least time between two uploads of the whole tracks so far; they
+    /// also wait until the recording has grown by an eighth since the last
+    /// one (a snapshot only saves readers merging parts, see
+    /// `live_upload.rs`).
     pub upload_every: Duration,
     /// Least time between two `recording.progress` announcements, which let
     /// the transcription stage work during the call.
@@ -75,8 +76,8 @@ pub struct WiredOptions {
 }
 
 impl WiredOptions {
-    /// `bot` with parts every 2 s, whole tracks uploaded and announced
-    /// every 30 s, and `bot.json` every 5 s.
+    /// `bot` with parts every 2 s, whole tracks uploaded at least 30 s
+    /// apart, progress announced every 30 s, and `bot.json` every 5 s.
     pub fn new(bot: BotConfig) -> Self {
         WiredOptions {
             bot,

@@ -98,6 +98,14 @@ pub fn launch_of(bot_id: Uuid, key: &str) -> Option<u32> {
     folder.strip_prefix("launch-")?.parse().ok()
 }
 
+/// The launch and file of one of `bot_id`'s launch tracks
+/// ([`recording_track`] read back); `None` for any other key.
+pub fn track_of(bot_id: Uuid, key: &str) -> Option<(u32, String)> {
+    let launch = launch_of(bot_id, key)?;
+    let file = key.strip_prefix(&launch_tracks_prefix(bot_id, launch))?;
+    (!file.is_empty() && !file.contains('/')).then(|| (launch, file.to_owned()))
+}
+
 /// The transcript of a recording still in progress, kept by the
 /// transcription stage: `recordings/<bot>/transcript-draft.json`.
 pub fn transcript_draft(bot_id: Uuid) -> BlobKey {
@@ -181,6 +189,20 @@ mod tests {
         );
         assert_eq!(launch_of(bot, legacy_bot_report(bot).as_str()), None);
         assert_eq!(launch_of(Uuid::new_v4(), track.as_str()), None);
+    }
+
+    #[test]
+    fn track_keys_read_back() {
+        let bot = Uuid::new_v4();
+        let track = recording_track(bot, 2, "track-1.ogg").unwrap();
+        assert_eq!(
+            track_of(bot, track.as_str()),
+            Some((2, "track-1.ogg".to_owned()))
+        );
+        let part = track_part(bot, 2, "track-1.ogg", 0).unwrap();
+        assert_eq!(track_of(bot, part.as_str()), None);
+        assert_eq!(track_of(bot, recording_mixed(bot, 2).as_str()), None);
+        assert_eq!(track_of(Uuid::new_v4(), track.as_str()), None);
     }
 
     #[test]

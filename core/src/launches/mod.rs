@@ -12,7 +12,8 @@
 //! While it records, a launch uploads what its recorder appended to each
 //! track every couple of seconds as numbered parts, next to less frequent
 //! whole-file snapshots; [`uploaded_tracks`] rebuilds each track of a launch
-//! that died from the two ([`reassembly`]).
+//! that died from the two ([`reassembly`]), and [`track_so_far`] reads a
+//! track that is still being recorded the same way, storing nothing.
 
 pub mod reassembly;
 
@@ -145,6 +146,32 @@ pub async fn uploaded_tracks(
         });
     }
     Ok(found)
+}
+
+/// Track `key` of `bot_id` (a launch track, [`layout::recording_track`]) as
+/// far as its uploads reach now: its last whole-file snapshot with the parts
+/// uploaded since merged on, in memory ([`reassembly::assembled_track`]).
+/// `None` when nothing of it is uploaded yet or `key` is no launch track.
+pub async fn track_so_far(
+    blobs: &dyn BlobStore,
+    bot_id: Uuid,
+    key: &BlobKey,
+) -> Result<Option<bytes::Bytes>, BlobError> {
+    let Some((launch, file)) = layout::track_of(bot_id, key.as_str()) else {
+        return Ok(None);
+    };
+    let mut parts: Vec<(u64, BlobKey)> = blobs
+        .list(&layout::track_parts_prefix(bot_id, launch, &file)?)
+        .await?
+        .into_iter()
+        .filter_map(|k| {
+            layout::part_of(bot_id, launch, k.as_str())
+                .filter(|(f, _)| *f == file)
+                .map(|(_, offset)| (offset, k))
+        })
+        .collect();
+    parts.sort();
+    reassembly::assembled_track(blobs, bot_id, launch, &file, &parts).await
 }
 
 /// The end of an Ogg stream in seconds: the granule position of its last

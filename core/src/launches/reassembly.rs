@@ -96,6 +96,10 @@ pub fn first_needed(offsets: &[u64], snapshot_len: u64) -> usize {
         .unwrap_or(0)
 }
 
+/// How many parts are read at once (a store's round trips, not its
+/// bandwidth, bound a rebuild of many small parts).
+const READS_IN_FLIGHT: usize = 16;
+
 /// Track `file` of launch `launch` of `bot_id`, as whole as its uploads
 /// make it: the snapshot extended by the parts at `parts` (offset, key;
 /// ascending). When the parts add bytes the result is stored as the track's
@@ -108,6 +112,41 @@ pub async fn reassemble_track(
     parts: &[(u64, BlobKey)],
 ) -> Result<Option<Bytes>, BlobError> {
     let key = layout::recording_track(bot_id, launch, file)?;
+    let (snapshot_len, bytes) = assemble(blobs, bot_id, launch, file, parts).await?;
+    let Some(bytes) = bytes else {
+        return Ok(None);
+    };
+    if bytes.len() > snapshot_len {
+        blobs.put(&key, bytes.clone()).await?;
+        tracing::info!(%bot_id, launch, file, snapshot = snapshot_len, bytes = bytes.len(),
+            parts = parts.len(), "track rebuilt from its uploaded parts");
+    }
+    Ok(Some(bytes))
+}
+
+/// The same file as [`reassemble_track`], read without storing it: what a
+/// reader of a track that is still being recorded (the live transcription)
+/// sees. Stores nothing, so it can never race the bot's own hand-over.
+pub async fn assembled_track(
+    blobs: &dyn BlobStore,
+    bot_id: Uuid,
+    launch: u32,
+    file: &str,
+    parts: &[(u64, BlobKey)],
+) -> Result<Option<Bytes>, BlobError> {
+    Ok(assemble(blobs, bot_id, launch, file, parts).await?.1)
+}
+
+/// The snapshot's length, and the snapshot with the parts merged on
+/// (`None` when neither exists).
+async fn assemble(
+    blobs: &dyn BlobStore,
+    bot_id: Uuid,
+    launch: u32,
+    file: &str,
+    parts: &[(u64, BlobKey)],
+) -> Result<(usize, Option<Bytes>), BlobError> {
+    let key = layout::recording_track(bot_id, launch, file)?;
     let mut rereads = 0;
     'read: loop {
         let snapshot = match blobs.get(&key).await {
@@ -116,27 +155,35 @@ pub async fn reassemble_track(
             Err(e) => return Err(e),
         };
         let offsets: Vec<u64> = parts.iter().map(|(o, _)| *o).collect();
+        let wanted = &parts[first_needed(&offsets, snapshot.len() as u64)..];
+        // `None` for a part that is gone.
+        let mut fetched: Vec<Option<Bytes>> = Vec::with_capacity(wanted.len());
+        for batch in wanted.chunks(READS_IN_FLIGHT) {
+            let reads = batch.iter().map(|(_, part_key)| read_part(blobs, part_key));
+            fetched.extend(futures::future::try_join_all(reads).await?);
+        }
         let mut read = Vec::new();
         let mut end = snapshot.len() as u64;
-        for (offset, part_key) in &parts[first_needed(&offsets, end)..] {
+        for ((offset, _), bytes) in wanted.iter().zip(fetched) {
             if *offset > end {
                 // Past a hole: nothing after it can be placed.
                 break;
             }
-            match blobs.get(part_key).await {
-                Ok(bytes) => {
+            match bytes {
+                Some(bytes) => {
                     end = end.max(offset + bytes.len() as u64);
                     read.push(Part {
                         offset: *offset,
                         bytes,
                     });
                 }
-                Err(BlobError::NotFound(_)) if rereads < REREADS => {
+                // The launch's own hand-over stored the final file and
+                // removed its parts meanwhile: read the final file.
+                None if rereads < REREADS => {
                     rereads += 1;
                     continue 'read;
                 }
-                Err(BlobError::NotFound(_)) => break,
-                Err(e) => return Err(e),
+                None => break,
             }
         }
         let merged = merge(&snapshot, &read);
@@ -148,14 +195,22 @@ pub async fn reassemble_track(
             tracing::warn!(%bot_id, launch, file, at,
                 "a part of the track was never uploaded; the track ends before it");
         }
-        if merged.bytes.len() <= snapshot.len() {
-            return Ok((!snapshot.is_empty()).then_some(snapshot));
-        }
-        let bytes = Bytes::from(merged.bytes);
-        blobs.put(&key, bytes.clone()).await?;
-        tracing::info!(%bot_id, launch, file, snapshot = snapshot.len(), bytes = bytes.len(),
-            parts = read.len(), "track rebuilt from its uploaded parts");
-        return Ok(Some(bytes));
+        let snapshot_len = snapshot.len();
+        let bytes = if merged.bytes.len() > snapshot_len {
+            Some(Bytes::from(merged.bytes))
+        } else {
+            (!snapshot.is_empty()).then_some(snapshot)
+        };
+        return Ok((snapshot_len, bytes));
+    }
+}
+
+/// Part `key`'s bytes; `None` when it is gone.
+async fn read_part(blobs: &dyn BlobStore, key: &BlobKey) -> Result<Option<Bytes>, BlobError> {
+    match blobs.get(key).await {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(BlobError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

@@ -1,8 +1,9 @@
 //! `recording.progress` → the recording's transcript draft, while the call
 //! goes on (see [`crate::live`]).
 //!
-//! Each message names the tracks uploaded so far. The stage decodes them
-//! from where the draft ends, finds the last pause the VAD trusts, and
+//! Each message names the tracks recorded so far. The stage reads each as
+//! far as its uploads reach (the last whole-file snapshot and the parts
+//! since, [`track_so_far`]), decodes them from where the draft ends, finds the last pause the VAD trusts, and
 //! transcribes the speech before it as a continuation of the draft. A
 //! progress message is a hint: one that finds too little new speech, or that
 //! fails, is acknowledged and forgotten — the next one, or the final
@@ -15,7 +16,7 @@
 //! launch's tracks (the final stage then checks the draft against the
 //! recording's tracks and offsets, see `TranscriptionStage`).
 
-use super::recording_audio::{mixed_tracks_from, PlacedTrack};
+use super::recording_audio::mixed_bytes_from;
 use super::transcription::on_transcriber;
 use super::StageFailure;
 use crate::audio::{samples_to_seconds, SAMPLE_RATE};
@@ -26,6 +27,7 @@ use async_trait::async_trait;
 use mymeet_core::blob::{layout, BlobKey, SharedBlobStore};
 use mymeet_core::bus::messages::RecordingProgressV1;
 use mymeet_core::bus::{Envelope, Handler, HandlerError};
+use mymeet_core::launches::track_so_far;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
@@ -80,9 +82,23 @@ impl LiveTranscriptionStage {
         if keys.is_empty() {
             return Ok(Step::Waiting);
         }
-        // One launch's tracks all start with its recording.
-        let keys: Vec<PlacedTrack> = keys.into_iter().map(PlacedTrack::at_start).collect();
-        let pcm = mixed_tracks_from(&self.blobs, &keys, draft.through_s).await?;
+        // Each track as far as its uploads reach: the bot's last whole-file
+        // snapshot and the parts it uploaded since (it snapshots ever more
+        // rarely as the call grows). One launch's tracks all start with its
+        // recording.
+        let mut tracks = Vec::with_capacity(keys.len());
+        for key in &keys {
+            let bytes = track_so_far(self.blobs.as_ref(), msg.bot_id, key)
+                .await
+                .map_err(StageFailure::into_handler_error)?;
+            if let Some(bytes) = bytes {
+                tracks.push((bytes, 0.0));
+            }
+        }
+        if tracks.is_empty() {
+            return Ok(Step::Waiting);
+        }
+        let pcm = mixed_bytes_from(tracks, draft.through_s).await?;
         if samples_to_seconds(pcm.len()) < self.policy.min_speech_s {
             return Ok(Step::Waiting);
         }

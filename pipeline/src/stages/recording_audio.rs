@@ -6,6 +6,7 @@
 
 use super::StageFailure;
 use crate::audio::{decode_file_from, mix_tracks_at, seconds_to_samples, AudioError};
+use bytes::Bytes;
 use mymeet_core::blob::{BlobKey, SharedBlobStore};
 use mymeet_core::bus::HandlerError;
 use std::path::{Path, PathBuf};
@@ -50,8 +51,7 @@ pub async fn mixed_tracks_from(
     tracks: &[PlacedTrack],
     from_s: f64,
 ) -> Result<Vec<f32>, HandlerError> {
-    let dir = tempfile::tempdir()
-        .map_err(|e| HandlerError::Retry(format!("cannot create a temporary folder: {e}")))?;
+    let dir = temp_dir()?;
     let mut placed = Vec::with_capacity(tracks.len());
     for (i, track) in tracks.iter().enumerate() {
         let path = download(
@@ -62,6 +62,39 @@ pub async fn mixed_tracks_from(
         .await?;
         placed.push((path, track.offset_s.max(0.0)));
     }
+    mix_files_from(dir, placed, from_s).await
+}
+
+/// The same mix as [`mixed_tracks_from`], of tracks already in memory
+/// (`bytes`, offset in seconds).
+pub(super) async fn mixed_bytes_from(
+    tracks: Vec<(Bytes, f64)>,
+    from_s: f64,
+) -> Result<Vec<f32>, HandlerError> {
+    let dir = temp_dir()?;
+    let mut placed = Vec::with_capacity(tracks.len());
+    for (i, (bytes, offset_s)) in tracks.into_iter().enumerate() {
+        let path = dir.path().join(format!("track-{i}.ogg"));
+        tokio::fs::write(&path, &bytes)
+            .await
+            .map_err(|e| HandlerError::Retry(format!("cannot write {}: {e}", path.display())))?;
+        placed.push((path, offset_s.max(0.0)));
+    }
+    mix_files_from(dir, placed, from_s).await
+}
+
+fn temp_dir() -> Result<tempfile::TempDir, HandlerError> {
+    tempfile::tempdir()
+        .map_err(|e| HandlerError::Retry(format!("cannot create a temporary folder: {e}")))
+}
+
+/// Decodes the files of `placed` (path, offset in seconds), which live in
+/// `dir`, and mixes them from `from_s` on.
+async fn mix_files_from(
+    dir: tempfile::TempDir,
+    placed: Vec<(PathBuf, f64)>,
+    from_s: f64,
+) -> Result<Vec<f32>, HandlerError> {
     tokio::task::spawn_blocking(move || {
         let decoded = placed
             .iter()
