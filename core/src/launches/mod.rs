@@ -150,7 +150,7 @@ pub async fn uploaded_tracks(
 
 /// Track `key` of `bot_id` (a launch track, [`layout::recording_track`]) as
 /// far as its uploads reach now: its last whole-file snapshot with the parts
-/// uploaded since merged on, in memory ([`reassembly::assembled_track`]).
+/// uploaded since merged on, in memory (nothing is stored).
 /// `None` when nothing of it is uploaded yet or `key` is no launch track.
 pub async fn track_so_far(
     blobs: &dyn BlobStore,
@@ -171,7 +171,9 @@ pub async fn track_so_far(
         })
         .collect();
     parts.sort();
-    reassembly::assembled_track(blobs, bot_id, launch, &file, &parts).await
+    Ok(reassembly::assemble(blobs, bot_id, launch, &file, &parts)
+        .await?
+        .1)
 }
 
 /// The end of an Ogg stream in seconds: the granule position of its last

@@ -124,22 +124,12 @@ pub async fn reassemble_track(
     Ok(Some(bytes))
 }
 
-/// The same file as [`reassemble_track`], read without storing it: what a
-/// reader of a track that is still being recorded (the live transcription)
-/// sees. Stores nothing, so it can never race the bot's own hand-over.
-pub async fn assembled_track(
-    blobs: &dyn BlobStore,
-    bot_id: Uuid,
-    launch: u32,
-    file: &str,
-    parts: &[(u64, BlobKey)],
-) -> Result<Option<Bytes>, BlobError> {
-    Ok(assemble(blobs, bot_id, launch, file, parts).await?.1)
-}
-
 /// The snapshot's length, and the snapshot with the parts merged on
-/// (`None` when neither exists).
-async fn assemble(
+/// (`None` when neither exists), in memory: [`reassemble_track`] without
+/// the store, which a reader of a track still being recorded uses
+/// ([`super::track_so_far`]) so that it can never race the bot's own
+/// hand-over.
+pub(crate) async fn assemble(
     blobs: &dyn BlobStore,
     bot_id: Uuid,
     launch: u32,
