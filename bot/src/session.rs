@@ -6,7 +6,7 @@ use crate::browser::BotBrowser;
 use crate::config::BotConfig;
 use crate::detect::detect;
 use crate::observer::BotObserver;
-use crate::page::{self, PageEvent, Probe, CAPTURE_SCRIPT};
+use crate::page::{self, PageEvent, Poll, Probe, CAPTURE_SCRIPT};
 use crate::profile::PlatformProfile;
 use crate::recorder::Recorder;
 use crate::report::{BotReport, SpeakerTurn, TransitionRecord};
@@ -355,16 +355,25 @@ impl Session {
                     .flushed(&self.config.out_dir, &self.report)
                     .await;
             }
-            if let Ok(drained) = page::drain(page).await {
-                for event in drained.events {
-                    match event {
-                        PageEvent::Track { .. } => self.report.counters.page_tracks += 1,
-                        PageEvent::SpeakerStart { name, at } => timeline.start(name, at),
-                        PageEvent::SpeakerStop { name, at } => timeline.stop(&name, at),
-                        _ => {}
+            let probe = match page::poll(page, cfg).await {
+                Ok(Poll { drained, probe }) => {
+                    self.report.counters.probes += 1;
+                    for event in drained.events {
+                        match event {
+                            PageEvent::Track { .. } => self.report.counters.page_tracks += 1,
+                            PageEvent::SpeakerStart { name, at } => timeline.start(name, at),
+                            PageEvent::SpeakerStop { name, at } => timeline.stop(&name, at),
+                            _ => {}
+                        }
                     }
+                    Some(probe)
                 }
-            }
+                Err(e) => {
+                    self.report.counters.probe_errors += 1;
+                    tracing::debug!(error = %e, "probe failed");
+                    None
+                }
+            };
             if *self.stop.borrow() {
                 break Ending {
                     reason: EndReason::StoppedByUser,
@@ -381,16 +390,8 @@ impl Session {
                     };
                 }
             }
-            let probe = match page::probe(page, cfg).await {
-                Ok(p) => {
-                    self.report.counters.probes += 1;
-                    p
-                }
-                Err(e) => {
-                    self.report.counters.probe_errors += 1;
-                    tracing::debug!(error = %e, "probe failed");
-                    continue;
-                }
+            let Some(probe) = probe else {
+                continue;
             };
             if let Some(text) = probe.ended {
                 break Ending {

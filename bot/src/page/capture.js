@@ -2,8 +2,8 @@
 // Collects every remote audio track the page receives, keeps it playing (a
 // forwarded track carries sound only while the page plays it), forwards it to
 // the bot process over a loopback RTCPeerConnection, and watches the page's
-// active-speaker markers. The bot reads state with __mymeet.drain() and
-// __mymeet.probe(cfg).
+// active-speaker markers. The bot reads state with __mymeet.probe(cfg)
+// while it joins and __mymeet.poll(cfg) (both at once) while it records.
 (() => {
   'use strict';
   if (window.__mymeet || typeof window.RTCPeerConnection !== 'function') return;
@@ -211,6 +211,10 @@
       speaking: people.filter((p) => p.speaking).map((p) => p.name),
     };
   };
+
+  // One round trip per tick while recording: the events since the last
+  // call, and what the page shows.
+  M.poll = (cfg) => ({ drained: M.drain(), probe: M.probe(cfg) });
 
   // Marks the first visible, enabled element matching a selector or a
   // clickable element whose text or label is one of `texts`; the bot then

@@ -96,7 +96,7 @@ pub enum PageEvent {
     Other,
 }
 
-/// The result of `__mymeet.drain()`.
+/// The events part of `__mymeet.poll(cfg)`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Drained {
     /// Events since the last drain.
@@ -138,29 +138,43 @@ pub async fn eval<T: DeserializeOwned>(
 
 /// Asks the page what it shows.
 pub async fn probe(page: &Page, profile_json: &str) -> Result<Probe, PageError> {
+    call(page, "probe", format!("probe({profile_json})")).await
+}
+
+/// Calls `__mymeet.<call>` and decodes its answer; an error when the
+/// capture script is missing from the document.
+async fn call<T: DeserializeOwned>(
+    page: &Page,
+    what: &'static str,
+    call: String,
+) -> Result<T, PageError> {
     eval(
         page,
-        "probe",
-        format!("window.__mymeet ? window.__mymeet.probe({profile_json}) : null"),
+        what,
+        format!("window.__mymeet ? window.__mymeet.{call} : null"),
     )
     .await
-    .and_then(|p: Option<Probe>| {
-        p.ok_or(PageError::Answer {
-            what: "probe",
+    .and_then(|answer: Option<T>| {
+        answer.ok_or(PageError::Answer {
+            what,
             message: "capture script not loaded".into(),
         })
     })
 }
 
-/// Takes the events the capture script collected.
-pub async fn drain(page: &Page) -> Result<Drained, PageError> {
-    let d: Option<Drained> = eval(
-        page,
-        "drain",
-        "window.__mymeet ? window.__mymeet.drain() : null".into(),
-    )
-    .await?;
-    Ok(d.unwrap_or_default())
+/// What one recording tick reads: the events since the last one, and the page.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Poll {
+    /// Events since the last drain.
+    pub drained: Drained,
+    /// What the page shows.
+    pub probe: Probe,
+}
+
+/// Takes the events the capture script collected and asks the page what it
+/// shows, in one round trip.
+pub async fn poll(page: &Page, profile_json: &str) -> Result<Poll, PageError> {
+    call(page, "poll", format!("poll({profile_json})")).await
 }
 
 /// Clicks the first element matching `selectors` or labelled one of `texts`
