@@ -89,9 +89,16 @@ impl LiveUpload {
             return;
         }
         let bot = self.ids.bot_id;
+        let tracks = match track_files(self.ids, out_dir) {
+            Ok(tracks) => tracks,
+            Err(e) => {
+                tracing::warn!(%bot, error = %e, "listing the tracks");
+                return;
+            }
+        };
         let files = if snapshot_due {
             self.last = Some(now);
-            match snapshot(self.ids, out_dir) {
+            match snapshot(self.ids, &tracks, out_dir) {
                 Ok(files) => files,
                 Err(e) => {
                     tracing::warn!(%bot, error = %e, "reading flushed files");
@@ -101,24 +108,15 @@ impl LiveUpload {
         } else {
             Vec::new()
         };
-        let progress = if progress_due {
-            let tracks = match track_keys(self.ids, out_dir) {
-                Ok(keys) => keys,
-                Err(e) => {
-                    tracing::warn!(%bot, error = %e, "listing the tracks");
-                    return;
-                }
-            };
+        let progress = progress_due.then(|| {
             self.last_progress = Some(now);
-            Some(RecordingProgressV1 {
+            RecordingProgressV1 {
                 bot_id: bot,
                 meeting_id: self.ids.meeting_id,
-                tracks: tracks.iter().map(ToString::to_string).collect(),
+                tracks: tracks.iter().map(|(key, _)| key.to_string()).collect(),
                 recorded_s: recorded.as_secs_f64(),
-            })
-        } else {
-            None
-        };
+            }
+        });
         let ctx = self.ctx.clone();
         self.running = Some(tokio::spawn(async move {
             for (key, bytes) in files {
@@ -172,20 +170,16 @@ fn track_files(ids: BotIds, out_dir: &Path) -> std::io::Result<Vec<(BlobKey, Pat
         .collect())
 }
 
-/// The keys of the tracks recorded so far.
-fn track_keys(ids: BotIds, out_dir: &Path) -> std::io::Result<Vec<BlobKey>> {
-    Ok(track_files(ids, out_dir)?
-        .into_iter()
-        .map(|(key, _)| key)
-        .collect())
-}
-
-/// The bytes of every flushed audio file under `out_dir`, with their keys
-/// in this launch's folder.
-fn snapshot(ids: BotIds, out_dir: &Path) -> std::io::Result<Vec<(BlobKey, Bytes)>> {
+/// The bytes of `tracks` ([`track_files`]) and of `out_dir`'s mixed file
+/// once it exists, with their keys in this launch's folder.
+fn snapshot(
+    ids: BotIds,
+    tracks: &[(BlobKey, PathBuf)],
+    out_dir: &Path,
+) -> std::io::Result<Vec<(BlobKey, Bytes)>> {
     let mut files = Vec::new();
-    for (key, path) in track_files(ids, out_dir)? {
-        files.push((key, Bytes::from(std::fs::read(&path)?)));
+    for (key, path) in tracks {
+        files.push((key.clone(), Bytes::from(std::fs::read(path)?)));
     }
     let mixed = out_dir.join("recording.ogg");
     if mixed.is_file() {

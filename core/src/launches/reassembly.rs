@@ -139,17 +139,15 @@ pub(crate) async fn assemble(
     let key = layout::recording_track(bot_id, launch, file)?;
     let mut rereads = 0;
     'read: loop {
-        let snapshot = match blobs.get(&key).await {
-            Ok(bytes) => bytes,
-            Err(BlobError::NotFound(_)) => Bytes::new(),
-            Err(e) => return Err(e),
-        };
+        let snapshot = read_if_there(blobs, &key).await?.unwrap_or_default();
         let offsets: Vec<u64> = parts.iter().map(|(o, _)| *o).collect();
         let wanted = &parts[first_needed(&offsets, snapshot.len() as u64)..];
         // `None` for a part that is gone.
         let mut fetched: Vec<Option<Bytes>> = Vec::with_capacity(wanted.len());
         for batch in wanted.chunks(READS_IN_FLIGHT) {
-            let reads = batch.iter().map(|(_, part_key)| read_part(blobs, part_key));
+            let reads = batch
+                .iter()
+                .map(|(_, part_key)| read_if_there(blobs, part_key));
             fetched.extend(futures::future::try_join_all(reads).await?);
         }
         let mut read = Vec::new();
@@ -195,8 +193,8 @@ pub(crate) async fn assemble(
     }
 }
 
-/// Part `key`'s bytes; `None` when it is gone.
-async fn read_part(blobs: &dyn BlobStore, key: &BlobKey) -> Result<Option<Bytes>, BlobError> {
+/// Blob `key` (a snapshot or a part); `None` when it is not there.
+async fn read_if_there(blobs: &dyn BlobStore, key: &BlobKey) -> Result<Option<Bytes>, BlobError> {
     match blobs.get(key).await {
         Ok(bytes) => Ok(Some(bytes)),
         Err(BlobError::NotFound(_)) => Ok(None),

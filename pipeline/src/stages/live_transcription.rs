@@ -3,8 +3,9 @@
 //!
 //! Each message names the tracks recorded so far. The stage reads each as
 //! far as its uploads reach (the last whole-file snapshot and the parts
-//! since, [`track_so_far`]), decodes them from where the draft ends, finds the last pause the VAD trusts, and
-//! transcribes the speech before it as a continuation of the draft. A
+//! since, [`track_so_far`]), decodes them from where the draft ends, finds
+//! the last pause the VAD trusts, and transcribes the speech before it as a
+//! continuation of the draft. A
 //! progress message is a hint: one that finds too little new speech, or that
 //! fails, is acknowledged and forgotten — the next one, or the final
 //! `recording.completed`, covers the same audio.

@@ -51,18 +51,15 @@ pub async fn mixed_tracks_from(
     tracks: &[PlacedTrack],
     from_s: f64,
 ) -> Result<Vec<f32>, HandlerError> {
-    let dir = temp_dir()?;
-    let mut placed = Vec::with_capacity(tracks.len());
-    for (i, track) in tracks.iter().enumerate() {
-        let path = download(
-            blobs,
-            &track.key,
-            &dir.path().join(format!("track-{i}.ogg")),
-        )
-        .await?;
-        placed.push((path, track.offset_s.max(0.0)));
+    let mut fetched = Vec::with_capacity(tracks.len());
+    for track in tracks {
+        let bytes = blobs
+            .get(&track.key)
+            .await
+            .map_err(StageFailure::into_handler_error)?;
+        fetched.push((bytes, track.offset_s));
     }
-    mix_files_from(dir, placed, from_s).await
+    mixed_bytes_from(fetched, from_s).await
 }
 
 /// The same mix as [`mixed_tracks_from`], of tracks already in memory
@@ -71,7 +68,8 @@ pub(super) async fn mixed_bytes_from(
     tracks: Vec<(Bytes, f64)>,
     from_s: f64,
 ) -> Result<Vec<f32>, HandlerError> {
-    let dir = temp_dir()?;
+    let dir = tempfile::tempdir()
+        .map_err(|e| HandlerError::Retry(format!("cannot create a temporary folder: {e}")))?;
     let mut placed = Vec::with_capacity(tracks.len());
     for (i, (bytes, offset_s)) in tracks.into_iter().enumerate() {
         let path = dir.path().join(format!("track-{i}.ogg"));
@@ -80,21 +78,6 @@ pub(super) async fn mixed_bytes_from(
             .map_err(|e| HandlerError::Retry(format!("cannot write {}: {e}", path.display())))?;
         placed.push((path, offset_s.max(0.0)));
     }
-    mix_files_from(dir, placed, from_s).await
-}
-
-fn temp_dir() -> Result<tempfile::TempDir, HandlerError> {
-    tempfile::tempdir()
-        .map_err(|e| HandlerError::Retry(format!("cannot create a temporary folder: {e}")))
-}
-
-/// Decodes the files of `placed` (path, offset in seconds), which live in
-/// `dir`, and mixes them from `from_s` on.
-async fn mix_files_from(
-    dir: tempfile::TempDir,
-    placed: Vec<(PathBuf, f64)>,
-    from_s: f64,
-) -> Result<Vec<f32>, HandlerError> {
     tokio::task::spawn_blocking(move || {
         let decoded = placed
             .iter()
